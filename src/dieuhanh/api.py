@@ -1,0 +1,31 @@
+"""The one JSON API, `/api/v1/` (OpenAPI at `/api/v1/openapi.json`, docs at `/api/v1/docs`).
+
+Each app contributes a router; authentication is the browser session (and, for source systems,
+bearer API keys added by the ingest app). Errors are `UserError`s rendered in both languages.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from dieuhanh.audit.api import router as audit_router
+from dieuhanh.core.errors import NotFound, PermissionDenied, UserError
+from dieuhanh.orgunits.api import router as units_router
+
+api = NinjaAPI(
+    title="dieuhanh API",
+    version="1",
+    description="Trung tâm giám sát, điều hành thông minh — API / Intelligent operations centre API",
+    urls_namespace="api_v1",
+    auth=django_auth,
+)
+api.add_router("/units", units_router, tags=["units"])
+api.add_router("/audit", audit_router, tags=["audit"])
+
+
+@api.exception_handler(UserError)
+def _user_error(request: HttpRequest, exc: UserError) -> HttpResponse:
+    status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, PermissionDenied) else 400
+    return api.create_response(request, {"error": exc.as_dict()}, status=status)

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dieuhanh.api import api
+
+admin.site.site_header = "dieuhanh — quản trị"
+admin.site.site_title = "dieuhanh"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("dieuhanh.web.urls")),
+]

@@ -166,8 +166,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
 SECURE_HSTS_PRELOAD = _HTTPS
 if _HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SILENCED_SYSTEM_CHECKS: list[str] = [] if _HTTPS else ["security.W004", "security.W008", "security.W012",
-                                                       "security.W016", "security.W021"]
+SILENCED_SYSTEM_CHECKS: list[str] = (
+    [] if _HTTPS else ["security.W004", "security.W008", "security.W012", "security.W016", "security.W021"]
+)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -65,7 +65,9 @@ def test_units_file_csv_then_rename_is_an_update(write_csv: Callable[[str, str],
     first = _import_file(path, actor)
     assert (first.created, first.updated) == (3, 0)  # type: ignore[attr-defined]
     assert OrgUnit.objects.get(code="68-SKHCN").kind == "department"
-    path.write_text(path.read_text(encoding="utf-8").replace("Xã Lạc Dương", "Xã Lạc Dương mới"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Xã Lạc Dương", "Xã Lạc Dương mới"), encoding="utf-8"
+    )
     second = _import_file(path, actor)
     assert (second.created, second.updated, second.unchanged) == (0, 1, 2)  # type: ignore[attr-defined]
     entry = AuditEntry.objects.filter(action="orgunit.update").get()
@@ -102,7 +104,9 @@ def test_statistics_office_layout(write_csv: Callable[[str, str], Path], actor: 
     }  # fmt: skip
 
 
-def test_lineage_file(write_csv: Callable[[str, str], Path], actor: Actor, province: dict[str, OrgUnit]) -> None:
+def test_lineage_file(
+    write_csv: Callable[[str, str], Path], actor: Actor, province: dict[str, OrgUnit]
+) -> None:
     units = write_csv(
         "old.csv",
         "Mã,Tên,Cấp,Mã cấp trên,Hiệu lực từ,Hiệu lực đến\n"
@@ -114,12 +118,14 @@ def test_lineage_file(write_csv: Callable[[str, str], Path], actor: Actor, provi
         "lineage.csv",
         "Mã cũ,Mã mới,Tỷ lệ,Ngày hiệu lực,Ghi chú\n"
         "24823,24820,100%,01/07/2025,NQ 1671/NQ-UBTVQH15\n"
-        "24826,24820,\"0,6\",01/07/2025,\n"
+        '24826,24820,"0,6",01/07/2025,\n'
         "24826,25270,40%,01/07/2025,\n",
     )
     result = _import_file(lineage, actor)
     assert result.lineage_created == 3  # type: ignore[attr-defined]
-    shares = dict(OrgUnitLineage.objects.filter(predecessor__code="24826").values_list("successor__code", "share"))
+    shares = dict(
+        OrgUnitLineage.objects.filter(predecessor__code="24826").values_list("successor__code", "share")
+    )
     assert shares == {"24820": Decimal("0.6"), "25270": Decimal("0.4")}
     again = _import_file(lineage, actor)
     assert again.lineage_unchanged == 3  # type: ignore[attr-defined]
@@ -136,9 +142,7 @@ def _problems(path: Path, actor: Actor) -> list[tuple[int | None, str, str]]:
 
 
 def test_unknown_parent_refused_whole(write_csv: Callable[[str, str], Path], actor: Actor) -> None:
-    path = write_csv(
-        "bad.csv", "Mã,Tên,Cấp,Mã cấp trên\n68,Tỉnh Lâm Đồng,Tỉnh,\n24820,Xã Lạc Dương,Xã,69\n"
-    )
+    path = write_csv("bad.csv", "Mã,Tên,Cấp,Mã cấp trên\n68,Tỉnh Lâm Đồng,Tỉnh,\n24820,Xã Lạc Dương,Xã,69\n")
     assert _problems(path, actor) == [(3, "parent", "unit.unknown_parent")]
 
 
@@ -151,7 +155,8 @@ def test_duplicate_code_refused(write_csv: Callable[[str, str], Path], actor: Ac
 
 def test_bad_date_refused(write_csv: Callable[[str, str], Path], actor: Actor) -> None:
     path = write_csv(
-        "date.csv", "Mã,Tên,Cấp,Mã cấp trên,Hiệu lực từ\n68,Tỉnh Lâm Đồng,Tỉnh,,\n24820,Xã A,Xã,68,31/02/2025\n"
+        "date.csv",
+        "Mã,Tên,Cấp,Mã cấp trên,Hiệu lực từ\n68,Tỉnh Lâm Đồng,Tỉnh,,\n24820,Xã A,Xã,68,31/02/2025\n",
     )
     assert _problems(path, actor) == [(3, "valid_from", "value.bad_date")]
 
@@ -192,7 +197,9 @@ def test_every_problem_reported_at_once(write_csv: Callable[[str, str], Path], a
     ]
 
 
-def test_bad_lineage_refused(write_csv: Callable[[str, str], Path], actor: Actor, province: dict[str, OrgUnit]) -> None:
+def test_bad_lineage_refused(
+    write_csv: Callable[[str, str], Path], actor: Actor, province: dict[str, OrgUnit]
+) -> None:
     path = write_csv(
         "lin.csv",
         "Mã cũ,Mã mới,Tỷ lệ\n99999,24820,1\n24820,24820,1\n25270,24820,70%\n25270,24781,50%\n",

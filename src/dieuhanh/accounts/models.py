@@ -51,8 +51,9 @@ class User(AbstractUser):
         verbose_name=_("unit"),
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
-    language = models.CharField(_("language"), max_length=8, default="vi", choices=[("vi", "Tiếng Việt"),
-                                                                                    ("en", "English")])
+    language = models.CharField(
+        _("language"), max_length=8, default="vi", choices=[("vi", "Tiếng Việt"), ("en", "English")]
+    )
 
     class Meta:
         verbose_name = _("user")

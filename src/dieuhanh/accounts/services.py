@@ -20,7 +20,9 @@ def _check_password(password: str, user: User | None = None) -> None:
         validate_password(password, user)
     except ValidationError as exc:
         msgs = "; ".join(str(m) for m in exc.messages)
-        raise UserError("user.weak_password", f"Mật khẩu chưa đủ mạnh: {msgs}", f"Weak password: {msgs}") from exc
+        raise UserError(
+            "user.weak_password", f"Mật khẩu chưa đủ mạnh: {msgs}", f"Weak password: {msgs}"
+        ) from exc
 
 
 def user_create(
@@ -43,7 +45,9 @@ def user_create(
     if actor.user is not None:
         require(actor.user, "administer", unit)
     if User.objects.filter(username=username).exists():
-        raise UserError("user.exists", f"Tài khoản {username} đã tồn tại.", f"User {username} already exists.")
+        raise UserError(
+            "user.exists", f"Tài khoản {username} đã tồn tại.", f"User {username} already exists."
+        )
     _check_password(password)
     with transaction.atomic():
         user = User(
@@ -62,7 +66,12 @@ def user_create(
 
 
 def user_update(
-    *, actor: Actor, user: User, unit: OrgUnit | None = None, role: str | None = None, is_active: bool | None = None
+    *,
+    actor: Actor,
+    user: User,
+    unit: OrgUnit | None = None,
+    role: str | None = None,
+    is_active: bool | None = None,
 ) -> User:
     if actor.user is not None:
         require(actor.user, "administer", user.unit)
@@ -82,7 +91,9 @@ def user_update(
         after = snapshot(user, _FIELDS)
         if before != after:
             user.save()
-            audit_record(actor=actor, action="user.update", obj=user, unit=user.unit, before=before, after=after)
+            audit_record(
+                actor=actor, action="user.update", obj=user, unit=user.unit, before=before, after=after
+            )
     return user
 
 
@@ -93,4 +104,6 @@ def user_set_password(*, actor: Actor, user: User, password: str) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit_record(actor=actor, action="user.set_password", obj=user, unit=user.unit, note="password changed")
+        audit_record(
+            actor=actor, action="user.set_password", obj=user, unit=user.unit, note="password changed"
+        )

@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from datetime import date
 
 from django.http import HttpRequest
@@ -41,12 +39,12 @@ def list_units(
 ) -> list[UnitOut]:
     user = request.user
     assert isinstance(user, User)
-    qs = restrict(OrgUnit.objects.select_related("parent"), user, unit_field="self")
+    base = OrgUnit.objects.select_related("parent")
+    qs = restrict(base.valid_on(on) if on else base, user, unit_field="self")
     if parent:
         qs = qs.filter(parent__code=parent)
     if kind:
         qs = qs.filter(kind=kind)
-    qs = qs.valid_on(on) if on else qs
     return [_out(u) for u in qs.order_by("code")]
 
 

@@ -68,7 +68,12 @@ class OrgUnit(models.Model):
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     # Exclusive: the unit no longer exists on this day.
@@ -83,7 +88,9 @@ class OrgUnit(models.Model):
         verbose_name_plural = _("units")
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gt=models.F("valid_from")),
                 name="orgunit_validity_order",
             )
         ]
@@ -96,7 +103,9 @@ class OrgUnit(models.Model):
         return LEVEL_OF_KIND[Kind(self.kind)]
 
     def is_valid_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day < self.valid_to
+        )
 
 
 class OrgUnitClosure(models.Model):
@@ -107,7 +116,9 @@ class OrgUnitClosure(models.Model):
     depth = models.PositiveSmallIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["ancestor", "descendant"], name="orgunit_closure_pair")]
+        constraints = [
+            models.UniqueConstraint(fields=["ancestor", "descendant"], name="orgunit_closure_pair")
+        ]
         indexes = [models.Index(fields=["descendant", "depth"])]
 
     def __str__(self) -> str:
@@ -134,4 +145,4 @@ class OrgUnitLineage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.predecessor_id} → {self.successor_id} ({self.share})"
+        return f"{self.predecessor.code} → {self.successor.code} ({self.share})"

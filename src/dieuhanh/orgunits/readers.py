@@ -123,9 +123,9 @@ def _province_title(province: object) -> str:
     return f"{prefix} {name}"
 
 
-def read_units_file(path: Path, *, default_valid_from: date | None = REFORM_2025) -> tuple[
-    list[UnitSpec], list[LineageSpec]
-]:
+def read_units_file(
+    path: Path, *, default_valid_from: date | None = REFORM_2025
+) -> tuple[list[UnitSpec], list[LineageSpec]]:
     """Read a units, statistics-office or lineage file. Raises `InputRejected` listing every bad row."""
     table = TableFile(path, ALIASES)
     cols = set(table.columns)

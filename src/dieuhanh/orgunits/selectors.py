@@ -61,7 +61,9 @@ def orgunit_successor_map(*, on: date) -> dict[str, list[Successor]]:
     """
     units = {u.code: u for u in OrgUnit.objects.all()}
     links: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-    for pred, succ, share in OrgUnitLineage.objects.values_list("predecessor__code", "successor__code", "share"):
+    for pred, succ, share in OrgUnitLineage.objects.values_list(
+        "predecessor__code", "successor__code", "share"
+    ):
         links[pred].append((succ, share))
 
     memo: dict[str, list[Successor]] = {}

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -120,7 +121,9 @@ def _validate(units: list[UnitSpec], lineage: list[LineageSpec], file: str) -> l
             )
             continue
         # Walk up from this unit: meeting it again is a cycle.
-        walk, node, steps = {u.code}, u.parent_code, 0
+        walk: set[str] = {u.code}
+        node: str | None = u.parent_code
+        steps = 0
         while node is not None and steps < 10_000:
             if node in walk:
                 add(
@@ -241,7 +244,7 @@ def orgunit_import(
         by_code = {u.code: u for u in OrgUnit.objects.select_related("parent")}
         for spec in _topological(units):
             parent = by_code[spec.parent_code] if spec.parent_code else None
-            values = {
+            values: dict[str, Any] = {
                 "name": spec.name,
                 "name_en": spec.name_en,
                 "kind": spec.kind,
@@ -255,7 +258,11 @@ def orgunit_import(
                 unit = OrgUnit.objects.create(code=spec.code, **values)
                 by_code[spec.code] = unit
                 audit_record(
-                    actor=actor, action="orgunit.create", obj=unit, unit=unit, after=snapshot(unit, _UNIT_FIELDS)
+                    actor=actor,
+                    action="orgunit.create",
+                    obj=unit,
+                    unit=unit,
+                    after=snapshot(unit, _UNIT_FIELDS),
                 )
                 result.created += 1
             else:
@@ -269,14 +276,16 @@ def orgunit_import(
                     result.unchanged += 1
                     continue
                 unit.save()
-                audit_record(actor=actor, action="orgunit.update", obj=unit, unit=unit, before=before, after=after)
+                audit_record(
+                    actor=actor, action="orgunit.update", obj=unit, unit=unit, before=before, after=after
+                )
                 result.updated += 1
             result.codes.append(spec.code)
 
         for ln in lineage:
             pred, succ = by_code[ln.predecessor], by_code[ln.successor]
             link = OrgUnitLineage.objects.filter(predecessor=pred, successor=succ).first()
-            values_l = {"share": ln.share, "effective": ln.effective, "note": ln.note}
+            values_l: dict[str, Any] = {"share": ln.share, "effective": ln.effective, "note": ln.note}
             if link is None:
                 link = OrgUnitLineage.objects.create(predecessor=pred, successor=succ, **values_l)
                 audit_record(
@@ -296,7 +305,12 @@ def orgunit_import(
                 setattr(link, k, v)
             link.save()
             audit_record(
-                actor=actor, action="orgunit.lineage_update", obj=link, unit=succ, before=before, after=snapshot(link)
+                actor=actor,
+                action="orgunit.lineage_update",
+                obj=link,
+                unit=succ,
+                before=before,
+                after=snapshot(link),
             )
             result.lineage_updated += 1
 

@@ -69,7 +69,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     if kind in Kind.values:
         qs = qs.filter(kind=kind)
     if show == "current":
-        qs = qs.current()
+        qs = qs.filter(valid_to__isnull=True)
     page = Paginator(qs.order_by("kind", "code"), 50).get_page(request.GET.get("page"))
     template = "web/_unit_rows.html" if getattr(request, "htmx", False) else "web/unit_list.html"
     return render(
@@ -95,7 +95,9 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "predecessors": list(OrgUnitLineage.objects.filter(successor=unit).select_related("predecessor")),
         "successors": list(OrgUnitLineage.objects.filter(predecessor=unit).select_related("successor")),
         "kind_label": KIND_LABELS[Kind(unit.kind)],
-        "history": list(audit_entries(user=user, object_type="orgunits.orgunit", object_id=str(unit.pk))[:20]),
+        "history": list(
+            audit_entries(user=user, object_type="orgunits.orgunit", object_id=str(unit.pk))[:20]
+        ),
     }
     return render(request, "web/unit_detail.html", context)
 

@@ -6,36 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgunits', '0001_initial'),
+        ("orgunits", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('actor_label', models.CharField(max_length=150, verbose_name='actor')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='action')),
-                ('object_type', models.CharField(db_index=True, max_length=80, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=80, verbose_name='object id')),
-                ('object_repr', models.CharField(blank=True, max_length=300, verbose_name='object')),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgunits.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("actor_label", models.CharField(max_length=150, verbose_name="actor")),
+                ("action", models.CharField(db_index=True, max_length=80, verbose_name="action")),
+                ("object_type", models.CharField(db_index=True, max_length=80, verbose_name="object type")),
+                ("object_id", models.CharField(blank=True, max_length=80, verbose_name="object id")),
+                ("object_repr", models.CharField(blank=True, max_length=300, verbose_name="object")),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit log',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_audit_object__3eefc4_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit log",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_audit_object__3eefc4_idx")
+                ],
             },
         ),
     ]

@@ -5,70 +5,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('kind', models.CharField(choices=[('province', 'province'), ('department', 'department / agency'), ('district', 'district (historical)'), ('commune', 'commune'), ('ward', 'ward'), ('special_zone', 'special zone')], db_index=True, max_length=20, verbose_name='kind')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('source', models.CharField(blank=True, max_length=80, verbose_name='source')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgunits.orgunit', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="English name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("province", "province"),
+                            ("department", "department / agency"),
+                            ("district", "district (historical)"),
+                            ("commune", "commune"),
+                            ("ward", "ward"),
+                            ("special_zone", "special zone"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid until")),
+                ("source", models.CharField(blank=True, max_length=80, verbose_name="source")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgunits.orgunit",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['code'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='OrgUnitClosure',
+            name="OrgUnitClosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('depth', models.PositiveSmallIntegerField()),
-                ('ancestor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='descendant_links', to='orgunits.orgunit')),
-                ('descendant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ancestor_links', to='orgunits.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("depth", models.PositiveSmallIntegerField()),
+                (
+                    "ancestor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="descendant_links",
+                        to="orgunits.orgunit",
+                    ),
+                ),
+                (
+                    "descendant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ancestor_links",
+                        to="orgunits.orgunit",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OrgUnitLineage',
+            name="OrgUnitLineage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('share', models.DecimalField(decimal_places=6, default=1, max_digits=7)),
-                ('effective', models.DateField(verbose_name='effective')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('predecessor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='successor_links', to='orgunits.orgunit')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='predecessor_links', to='orgunits.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("share", models.DecimalField(decimal_places=6, default=1, max_digits=7)),
+                ("effective", models.DateField(verbose_name="effective")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="successor_links",
+                        to="orgunits.orgunit",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessor_links",
+                        to="orgunits.orgunit",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='orgunit',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='orgunit_validity_order'),
+            model_name="orgunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_to__gt", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="orgunit_validity_order",
+            ),
         ),
         migrations.AddIndex(
-            model_name='orgunitclosure',
-            index=models.Index(fields=['descendant', 'depth'], name='orgunits_or_descend_f260aa_idx'),
+            model_name="orgunitclosure",
+            index=models.Index(fields=["descendant", "depth"], name="orgunits_or_descend_f260aa_idx"),
         ),
         migrations.AddConstraint(
-            model_name='orgunitclosure',
-            constraint=models.UniqueConstraint(fields=('ancestor', 'descendant'), name='orgunit_closure_pair'),
+            model_name="orgunitclosure",
+            constraint=models.UniqueConstraint(
+                fields=("ancestor", "descendant"), name="orgunit_closure_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orgunitlineage',
-            constraint=models.UniqueConstraint(fields=('predecessor', 'successor'), name='orgunit_lineage_pair'),
+            model_name="orgunitlineage",
+            constraint=models.UniqueConstraint(
+                fields=("predecessor", "successor"), name="orgunit_lineage_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orgunitlineage',
-            constraint=models.CheckConstraint(condition=models.Q(('share__gt', 0), ('share__lte', 1)), name='orgunit_lineage_share'),
+            model_name="orgunitlineage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("share__gt", 0), ("share__lte", 1)), name="orgunit_lineage_share"
+            ),
         ),
     ]

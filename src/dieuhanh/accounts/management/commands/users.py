@@ -46,19 +46,21 @@ class Command(DieuhanhCommand):
             )  # fmt: skip
             self.stdout.write(f"Đã tạo / created: {user.username} ({user.role}, {unit.name})")
         elif opts["action"] == "set":
-            user = User.objects.filter(username=opts["username"]).first()
-            if user is None:
+            found = User.objects.filter(username=opts["username"]).first()
+            if found is None:
                 raise UserError("user.not_found", f"Không có tài khoản {opts['username']}.",
                                 f"No user {opts['username']}.")  # fmt: skip
-            user_update(
-                actor=actor, user=user, unit=orgunit_get(code=opts["unit"]) if opts["unit"] else None,
+            user = user_update(
+                actor=actor, user=found, unit=orgunit_get(code=opts["unit"]) if opts["unit"] else None,
                 role=opts["role"], is_active=None if opts["active"] is None else opts["active"] == "yes",
             )  # fmt: skip
             self.stdout.write(f"Đã cập nhật / updated: {user.username}")
         else:
             for u in User.objects.select_related("unit").order_by("username"):
-                unit = u.unit.code if u.unit else "-"
-                self.stdout.write(f"{u.username:<20} {u.role:<8} {unit:<10} {'' if u.is_active else 'inactive'}")
+                code = u.unit.code if u.unit else "-"
+                self.stdout.write(
+                    f"{u.username:<20} {u.role:<8} {code:<10} {'' if u.is_active else 'inactive'}"
+                )
 
     def _ask_password(self) -> str:
         if not sys.stdin.isatty():

@@ -24,7 +24,9 @@ class Command(DieuhanhCommand):
         imp = sub.add_parser("import", help="import units: the national list of a province, or a file")
         src = imp.add_mutually_exclusive_group(required=True)
         src.add_argument("--province", help="GSO code of a province (national list of 1 July 2025)")
-        src.add_argument("--file", type=Path, help="CSV/XLSX: units list, statistics office layout, or lineage")
+        src.add_argument(
+            "--file", type=Path, help="CSV/XLSX: units list, statistics office layout, or lineage"
+        )
         imp.add_argument("--json", action="store_true", help="print one JSON object")
         ls = sub.add_parser("list", help="list units")
         ls.add_argument("--parent", help="only the units directly under this code")
@@ -46,7 +48,9 @@ class Command(DieuhanhCommand):
         else:
             path: Path = opts["file"]
             units, lineage = read_units_file(path)
-            result = orgunit_import(actor=actor, units=units, lineage=lineage, source=path.name, file=path.name)
+            result = orgunit_import(
+                actor=actor, units=units, lineage=lineage, source=path.name, file=path.name
+            )
             what = path.name
         if opts["json"]:
             self.emit_json(result.as_dict())

@@ -39,10 +39,14 @@ class Command(DieuhanhCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         started = time.monotonic()
         actor = Actor.system("demo")
-        self._step("Cơ sở dữ liệu / database", lambda: call_command("migrate", interactive=False, verbosity=0))
+        self._step(
+            "Cơ sở dữ liệu / database", lambda: call_command("migrate", interactive=False, verbosity=0)
+        )
         self._step(
             "Đơn vị hành chính / administrative units (vietnam-provinces)",
-            lambda: orgunit_import(actor=actor, units=units_from_national_list(PROVINCE), source="vietnam-provinces"),
+            lambda: orgunit_import(
+                actor=actor, units=units_from_national_list(PROVINCE), source="vietnam-provinces"
+            ),
         )
         units, _ = read_units_file(DEPARTMENTS)
         self._step(
@@ -50,7 +54,9 @@ class Command(DieuhanhCommand):
             lambda: orgunit_import(actor=actor, units=units, source=DEPARTMENTS.name, file=DEPARTMENTS.name),
         )
         self._admin(actor)
-        self._step("Tệp tĩnh / static files", lambda: call_command("collectstatic", interactive=False, verbosity=0))
+        self._step(
+            "Tệp tĩnh / static files", lambda: call_command("collectstatic", interactive=False, verbosity=0)
+        )
         self.stdout.write(f"Xong trong / built in {time.monotonic() - started:.1f} s")
         if not opts["no_serve"]:
             os.environ.setdefault("DIEUHANH_HTTPS", "0")
@@ -62,7 +68,8 @@ class Command(DieuhanhCommand):
         summary = ""
         if hasattr(result, "as_dict"):
             d = result.as_dict()
-            summary = f" ({d['created']} mới/new, {d['updated']} cập nhật/updated, {d['unchanged']} không đổi/unchanged)"
+            summary = f" ({d['created']} mới/new, {d['updated']} cập nhật/updated, "
+            summary += f"{d['unchanged']} không đổi/unchanged)"
         self.stdout.write(f"  ✓ {label}{summary} — {time.monotonic() - t0:.1f} s")
 
     def _admin(self, actor: Actor) -> None:
@@ -71,7 +78,9 @@ class Command(DieuhanhCommand):
         if existing is not None:
             if given:
                 user_set_password(actor=actor, user=existing, password=given)
-                self.stdout.write("  ✓ Tài khoản admin: mật khẩu lấy từ DIEUHANH_ADMIN_PASSWORD / password set from it")
+                self.stdout.write(
+                    "  ✓ Tài khoản admin: mật khẩu lấy từ DIEUHANH_ADMIN_PASSWORD / password set from it"
+                )
             else:
                 self.stdout.write("  ✓ Tài khoản admin đã có, giữ mật khẩu cũ / admin exists, password kept")
             return
@@ -80,8 +89,11 @@ class Command(DieuhanhCommand):
             user_create(actor=actor, username="admin", unit=orgunit_get(code=PROVINCE), role=Role.ADMIN,
                         password=password, full_name="Quản trị hệ thống")  # fmt: skip
         if given:
-            self.stdout.write("  ✓ Tài khoản / account admin (mật khẩu từ / password from DIEUHANH_ADMIN_PASSWORD)")
+            self.stdout.write(
+                "  ✓ Tài khoản / account admin (mật khẩu từ / password from DIEUHANH_ADMIN_PASSWORD)"
+            )
         else:
             self.stdout.write(
-                "  ✓ Tài khoản / account admin — mật khẩu / password (chỉ hiện một lần / shown once): " + password
+                "  ✓ Tài khoản / account admin — mật khẩu / password (chỉ hiện một lần / shown once): "
+                + password
             )

@@ -14,6 +14,7 @@ from dieuhanh.accounts.models import Role, User
 from dieuhanh.audit.services import Actor
 from dieuhanh.orgunits.models import Kind, OrgUnit
 from dieuhanh.orgunits.services import UnitSpec, orgunit_import
+from tests.services import broker  # noqa: F401 - the private Mosquitto fixture
 
 PASSWORD = "mật-khẩu-thử-2026"
 REFORM = date(2025, 7, 1)

@@ -12,6 +12,7 @@ from ninja.security import django_auth
 
 from dieuhanh.audit.api import router as audit_router
 from dieuhanh.core.errors import NotFound, PermissionDenied, UserError
+from dieuhanh.ingest.api import router as ingest_router
 from dieuhanh.orgunits.api import router as units_router
 
 api = NinjaAPI(
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 api.add_router("/units", units_router, tags=["units"])
 api.add_router("/audit", audit_router, tags=["audit"])
+api.add_router("/ingest", ingest_router, tags=["ingest"])
 
 
 @api.exception_handler(UserError)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dieuhanh.orgunits",
     "dieuhanh.accounts",
     "dieuhanh.audit",
+    "dieuhanh.ingest",
     "dieuhanh.web",
 ]
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("du-lieu/", include("dieuhanh.ingest.urls")),
     path("", include("dieuhanh.web.urls")),
 ]

@@ -1,0 +1,32 @@
+"""Reads of ingest batches and sources, scoped to the user's subtree."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from dieuhanh.accounts.models import User
+from dieuhanh.accounts.scoping import restrict
+from dieuhanh.ingest.models import IngestBatch, Source
+
+
+def batches_for(*, user: User, table: str = "", status: str = "") -> QuerySet[IngestBatch]:
+    qs = restrict(IngestBatch.objects.select_related("source", "unit"), user)
+    if table:
+        qs = qs.filter(table=table)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-started_at")
+
+
+def batch_get(*, user: User, batch_id: str) -> IngestBatch | None:
+    try:
+        pk = uuid.UUID(batch_id)
+    except ValueError:
+        return None
+    return batches_for(user=user).filter(pk=pk).first()
+
+
+def sources_for(*, user: User) -> QuerySet[Source]:
+    return restrict(Source.objects.all(), user, unit_field="owner").order_by("code")

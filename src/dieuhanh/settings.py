@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dieuhanh.accounts",
     "dieuhanh.audit",
     "dieuhanh.ingest",
+    "dieuhanh.environment",
     "dieuhanh.web",
 ]
 

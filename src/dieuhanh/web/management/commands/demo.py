@@ -54,6 +54,7 @@ class Command(DieuhanhCommand):
             lambda: orgunit_import(actor=actor, units=units, source=DEPARTMENTS.name, file=DEPARTMENTS.name),
         )
         self._admin(actor)
+        self._step("Dữ liệu mẫu 17 tháng / 17 months of demo records", self._records)
         self._step(
             "Tệp tĩnh / static files", lambda: call_command("collectstatic", interactive=False, verbosity=0)
         )
@@ -71,6 +72,13 @@ class Command(DieuhanhCommand):
             summary = f" ({d['created']} mới/new, {d['updated']} cập nhật/updated, "
             summary += f"{d['unchanged']} không đổi/unchanged)"
         self.stdout.write(f"  ✓ {label}{summary} — {time.monotonic() - t0:.1f} s")
+
+    def _records(self) -> Any:
+        from dieuhanh.ingest.demo import demo_records
+
+        written = demo_records()
+        self.stdout.write("    ghi mới hoặc cập nhật / written: " + ", ".join(f"{t}: {n:,}" for t, n in written.items()))
+        return None
 
     def _admin(self, actor: Actor) -> None:
         given = os.environ.get("DIEUHANH_ADMIN_PASSWORD")

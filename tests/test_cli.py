@@ -80,14 +80,16 @@ def test_users_add_takes_the_password_from_the_environment(data_dir: Path) -> No
 
 
 def test_demo_builds_twice_safely(tmp_path: Path) -> None:
-    first = run(["demo", "--no-serve"], tmp_path)
+    first = run(["demo", "--no-serve"], tmp_path, DIEUHANH_DEMO_SCALE="0.01")
     assert first.returncode == 0, first.stderr
     assert "mật khẩu / password (chỉ hiện một lần / shown once):" in first.stdout
-    second = run(["demo", "--no-serve"], tmp_path)
+    second = run(["demo", "--no-serve"], tmp_path, DIEUHANH_DEMO_SCALE="0.01")
     assert second.returncode == 0, second.stderr
     assert "admin exists, password kept" in second.stdout and "shown once" not in second.stdout
     assert "0 mới/new, 0 cập nhật/updated, 125 không đổi/unchanged" in second.stdout
-    given = run(["demo", "--no-serve"], tmp_path, DIEUHANH_ADMIN_PASSWORD="Mat-khau-quan-tri-2026")
+    assert "dossiers: 0, documents: 0, data_values: 0, observations: 0" in second.stdout  # nothing rewritten
+    given = run(["demo", "--no-serve"], tmp_path, DIEUHANH_ADMIN_PASSWORD="Mat-khau-quan-tri-2026",
+                DIEUHANH_DEMO_SCALE="0.01")  # fmt: skip
     assert "DIEUHANH_ADMIN_PASSWORD" in given.stdout
 
 

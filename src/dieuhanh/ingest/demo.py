@@ -121,10 +121,10 @@ def catalogue(
 
 
 def dossiers(rng: random.Random, units: list[DemoUnit], month: date, index: int, now: datetime,
-             procedures: list[str]) -> Iterator[dict[str, Any]]:  # fmt: skip
+             procedures: list[str], scale: float = 1.0) -> Iterator[dict[str, Any]]:  # fmt: skip
     total_weight = sum(u.weight for u in units)
     season = 0.75 if month.month in (1, 2) else 1.0  # Tết
-    per_month = DOSSIERS_PER_YEAR / 12 * season
+    per_month = DOSSIERS_PER_YEAR / 12 * season * scale
     progress = index / 16  # 2025-07 → 2026-11
     for unit in units:
         n = int(per_month * unit.weight / total_weight + rng.random())
@@ -174,10 +174,10 @@ def dossiers(rng: random.Random, units: list[DemoUnit], month: date, index: int,
 
 
 def documents(
-    rng: random.Random, units: list[DemoUnit], month: date, now: datetime
+    rng: random.Random, units: list[DemoUnit], month: date, now: datetime, scale: float = 1.0
 ) -> Iterator[dict[str, Any]]:
     for unit in units:
-        per = 120 if unit.kind == Kind.DEPARTMENT else 45
+        per = (120 if unit.kind == Kind.DEPARTMENT else 45) * scale
         for k in range(int(per * unit.weight / (3 if unit.kind == Kind.DEPARTMENT else 1))):
             sent = _business_moment(rng, month)
             outgoing = rng.random() < 0.45
@@ -251,9 +251,12 @@ def data_values(
 
 
 def demo_records(
-    *, now: datetime | None = None, report: Callable[[str], None] = lambda _: None
+    *, now: datetime | None = None, scale: float = 1.0, report: Callable[[str], None] = lambda _: None
 ) -> dict[str, int]:
-    """Generate and ingest everything; returns rows written per table. Idempotent (seeded)."""
+    """Generate and ingest everything; returns rows written per table. Idempotent (seeded).
+
+    `scale` shrinks the volumes (dossiers, documents, days of observations) for quick runs.
+    """
     now = now or timezone.now()
     province = OrgUnit.objects.get(code="68")
     rng = random.Random(SEED)
@@ -277,11 +280,11 @@ def demo_records(
     all_procedures = [p for codes in by_owner.values() for p in codes]
     for index, month in enumerate(months(now.astimezone(LOCAL).date())):
         rng = random.Random(f"{SEED}-{month}")
-        send("dossiers", "motcua-lamdong", list(dossiers(rng, units, month, index, now, all_procedures)))
-        send("documents", "qlvb-lamdong", list(documents(rng, units, month, now)))
+        send("dossiers", "motcua-lamdong", list(dossiers(rng, units, month, index, now, all_procedures, scale)))
+        send("documents", "qlvb-lamdong", list(documents(rng, units, month, now, scale)))
         if month < now.astimezone(LOCAL).date().replace(day=1):
             send("data_values", "bao-cao-dinh-ky", list(data_values(rng, units, month, index)))
         report(f"{month:%m/%Y}")
     end = now.astimezone(LOCAL).replace(minute=0, second=0, microsecond=0)
-    send("observations", "quan-trac-moi-truong", list(observations(end - timedelta(days=60), end)))
+    send("observations", "quan-trac-moi-truong", list(observations(end - timedelta(days=max(2, round(60 * scale))), end)))
     return written

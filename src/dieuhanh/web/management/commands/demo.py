@@ -76,7 +76,8 @@ class Command(DieuhanhCommand):
     def _records(self) -> Any:
         from dieuhanh.ingest.demo import demo_records
 
-        written = demo_records()
+        # DIEUHANH_DEMO_SCALE (default 1) shrinks the demo volumes, e.g. 0.02 for a quick check.
+        written = demo_records(scale=float(os.environ.get("DIEUHANH_DEMO_SCALE", "1")))
         self.stdout.write("    ghi mới hoặc cập nhật / written: " + ", ".join(f"{t}: {n:,}" for t, n in written.items()))
         return None
 

@@ -146,3 +146,15 @@ class OrgUnitLineage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor.code} → {self.successor.code} ({self.share})"
+
+
+class OrgUnitGeometry(models.Model):
+    """A unit's boundary (GeoJSON geometry, WGS 84), for maps. Kept apart so unit queries stay light."""
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="geometry")
+    geojson = models.JSONField()
+    source = models.CharField(max_length=200, blank=True)
+    attribution = models.CharField(max_length=400, blank=True)
+
+    def __str__(self) -> str:
+        return f"geometry of {self.unit_id}"

@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from dieuhanh.core.errors import ProblemList, UserError
 from dieuhanh.core.tabular import Row, TableFile, fold
@@ -265,3 +266,19 @@ def _read_lineage(table: TableFile, problems: ProblemList) -> list[LineageSpec]:
         out.append(LineageSpec(pred, succ, share, effective, row.get("note"), row=row.number))
     problems.raise_if_any(source=table.name)
     return out
+
+
+def read_geojson(path: Path) -> list[dict[str, Any]]:
+    """The features of a GeoJSON FeatureCollection (WGS 84 lon/lat)."""
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError("file.unreadable", f"Không đọc được tệp GeoJSON {path}: {exc}",
+                        f"Cannot read the GeoJSON file {path}: {exc}") from exc  # fmt: skip
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise UserError("geo.bad_layout", f"{Path(path).name}: cần một FeatureCollection.",
+                        f"{Path(path).name}: expected a FeatureCollection.")  # fmt: skip
+    return [f for f in features if isinstance(f, dict)]

@@ -317,3 +317,75 @@ def orgunit_import(
         if result.created or result.updated:
             orgunit_closure_rebuild()
     return result
+
+
+@dataclass
+class GeometryResult:
+    matched: int = 0
+    by_name: list[tuple[str, str, str]] = field(default_factory=list)  # (file code, unit code, name)
+    unmatched: list[tuple[str, str]] = field(default_factory=list)  # (file code, name)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "matched": self.matched,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "matched_by_name": [{"file_code": f, "unit": c, "name": n} for f, c, n in self.by_name],
+            "unmatched": [{"file_code": f, "name": n} for f, n in self.unmatched],
+        }
+
+
+def orgunit_geometry_import(
+    *, actor: Actor, features: list[dict[str, Any]], source: str, attribution: str = ""
+) -> GeometryResult:
+    """Attach GeoJSON geometries to current units: by code, else by name (accents and case folded).
+
+    A code that disagrees with the national list but whose name matches one unit is attached and
+    reported (e.g. Xã Hàm Liêm: 23095 in the boundaries, 23098 in the list); nothing is dropped
+    silently.
+    """
+    from dieuhanh.core.tabular import fold
+    from dieuhanh.orgunits.models import OrgUnitGeometry
+
+    current = list(OrgUnit.objects.filter(valid_to__isnull=True))
+    by_code = {u.code: u for u in current}
+    by_name: dict[str, list[OrgUnit]] = {}
+    for u in current:
+        by_name.setdefault(fold(u.name), []).append(u)
+    result = GeometryResult()
+    with transaction.atomic():
+        for feature in features:
+            props = feature.get("properties") or {}
+            code = str(props.get("code") or feature.get("id") or "")
+            name = str(props.get("fullName") or props.get("name") or "")
+            unit = by_code.get(code) or by_code.get(code.zfill(5))
+            if unit is None:
+                candidates = by_name.get(fold(name), [])
+                if len(candidates) == 1:
+                    unit = candidates[0]
+                    result.by_name.append((code, unit.code, name))
+                else:
+                    result.unmatched.append((code, name))
+                    continue
+            geometry = feature.get("geometry")
+            existing = OrgUnitGeometry.objects.filter(unit=unit).first()
+            if existing is None:
+                OrgUnitGeometry.objects.create(
+                    unit=unit, geojson=geometry, source=source, attribution=attribution
+                )
+                result.created += 1
+            elif existing.geojson != geometry or existing.attribution != attribution:
+                existing.geojson, existing.source, existing.attribution = geometry, source, attribution
+                existing.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            result.matched += 1
+        if result.created or result.updated:
+            audit_record(actor=actor, action="orgunit.geometry_import", object_type="orgunits.orgunitgeometry",
+                         object_repr=source[:300], after=result.as_dict())  # fmt: skip
+    return result

@@ -11,9 +11,9 @@ from dieuhanh.audit.services import Actor
 from dieuhanh.core.commands import DieuhanhCommand
 from dieuhanh.core.errors import UserError
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.readers import read_units_file, units_from_national_list
+from dieuhanh.orgunits.readers import read_geojson, read_units_file, units_from_national_list
 from dieuhanh.orgunits.selectors import orgunit_get
-from dieuhanh.orgunits.services import orgunit_import
+from dieuhanh.orgunits.services import orgunit_geometry_import, orgunit_import
 
 
 class Command(DieuhanhCommand):
@@ -28,6 +28,14 @@ class Command(DieuhanhCommand):
             "--file", type=Path, help="CSV/XLSX: units list, statistics office layout, or lineage"
         )
         imp.add_argument("--json", action="store_true", help="print one JSON object")
+        geo = sub.add_parser(
+            "geometry", help="attach boundaries from a GeoJSON file (matched by code, else name)"
+        )
+        geo.add_argument("path", type=Path)
+        geo.add_argument(
+            "--attribution", default="", help="text shown under maps drawn from these boundaries"
+        )
+        geo.add_argument("--json", action="store_true")
         ls = sub.add_parser("list", help="list units")
         ls.add_argument("--parent", help="only the units directly under this code")
         ls.add_argument("--all", action="store_true", help="include former units (ended validity)")
@@ -36,6 +44,8 @@ class Command(DieuhanhCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "import":
             self._import(opts)
+        elif opts["action"] == "geometry":
+            self._geometry(opts)
         else:
             self._list(opts)
 
@@ -65,6 +75,27 @@ class Command(DieuhanhCommand):
                 else ""
             )
         )
+
+    def _geometry(self, opts: dict[str, Any]) -> None:
+        path: Path = opts["path"]
+        result = orgunit_geometry_import(
+            actor=Actor.system("cli"),
+            features=read_geojson(path),
+            source=path.name,
+            attribution=opts["attribution"],
+        )
+        if opts["json"]:
+            self.emit_json(result.as_dict())
+            return
+        self.stdout.write(
+            f"{path.name}: {result.matched} đơn vị có ranh giới / units with boundaries "
+            f"({result.created} mới/new, {result.updated} cập nhật/updated)"
+        )
+        for file_code, code, name in result.by_name:
+            self.stdout.write(f"  ! {name}: mã {file_code} trong tệp, {code} trong danh mục — ghép theo tên / "
+                              f"code {file_code} in the file, {code} in the list — matched by name")  # fmt: skip
+        for file_code, name in result.unmatched:
+            self.stderr.write(f"  ✗ {name} ({file_code}): không tìm thấy đơn vị / no such unit")
 
     def _list(self, opts: dict[str, Any]) -> None:
         qs = OrgUnit.objects.select_related("parent").order_by("kind", "code")

@@ -27,6 +27,10 @@ from dieuhanh.orgunits.services import orgunit_import
 
 PROVINCE = "68"
 DEPARTMENTS = Path(dieuhanh.orgunits.__file__).parent / "data" / "departments_68.csv"
+BOUNDARY_ATTRIBUTION = (
+    "Ranh giới hành chính: NXB Tài nguyên – Môi trường và Bản đồ Việt Nam (sapnhap.bando.com.vn), "
+    "qua thanglequoc/vietnamese-provinces-database (MIT)"
+)
 
 
 class Command(DieuhanhCommand):
@@ -53,6 +57,7 @@ class Command(DieuhanhCommand):
             "Sở, ban, ngành / departments",
             lambda: orgunit_import(actor=actor, units=units, source=DEPARTMENTS.name, file=DEPARTMENTS.name),
         )
+        self._step("Ranh giới xã, phường / commune boundaries", self._boundaries)
         self._admin(actor)
         self._step("Dữ liệu mẫu 17 tháng / 17 months of demo records", self._records)
         self._step(
@@ -78,8 +83,23 @@ class Command(DieuhanhCommand):
 
         # DIEUHANH_DEMO_SCALE (default 1) shrinks the demo volumes, e.g. 0.02 for a quick check.
         written = demo_records(scale=float(os.environ.get("DIEUHANH_DEMO_SCALE", "1")))
-        self.stdout.write("    ghi mới hoặc cập nhật / written: " + ", ".join(f"{t}: {n:,}" for t, n in written.items()))
+        self.stdout.write(
+            "    ghi mới hoặc cập nhật / written: " + ", ".join(f"{t}: {n:,}" for t, n in written.items())
+        )
         return None
+
+    def _boundaries(self) -> Any:
+        from dieuhanh.orgunits.readers import read_geojson
+        from dieuhanh.orgunits.services import orgunit_geometry_import
+
+        path = DEPARTMENTS.parent / "lam_dong_68_communes.geojson"
+        result = orgunit_geometry_import(actor=Actor.system("demo"), features=read_geojson(path), source=path.name,
+                                         attribution=BOUNDARY_ATTRIBUTION)  # fmt: skip
+        for file_code, code, name in result.by_name:
+            self.stdout.write(
+                f"    ! {name}: {file_code} (ranh giới / boundaries) ≠ {code} (danh mục / list)"
+            )
+        return result
 
     def _admin(self, actor: Actor) -> None:
         given = os.environ.get("DIEUHANH_ADMIN_PASSWORD")

@@ -14,6 +14,8 @@ from dieuhanh.audit.api import router as audit_router
 from dieuhanh.core.errors import NotFound, PermissionDenied, UserError
 from dieuhanh.ingest.api import router as ingest_router
 from dieuhanh.orgunits.api import router as units_router
+from dieuhanh.registry.api import router as registry_router
+from dieuhanh.steering.api import router as tasks_router
 
 api = NinjaAPI(
     title="dieuhanh API",
@@ -24,7 +26,9 @@ api = NinjaAPI(
 )
 api.add_router("/units", units_router, tags=["units"])
 api.add_router("/audit", audit_router, tags=["audit"])
+api.add_router("/tasks", tasks_router, tags=["tasks"])
 api.add_router("/ingest", ingest_router, tags=["ingest"])
+api.add_router("/registry", registry_router, tags=["registry"])
 
 
 @api.exception_handler(UserError)

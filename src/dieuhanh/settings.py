@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "dieuhanh.orgunits",
     "dieuhanh.accounts",
     "dieuhanh.audit",
+    "dieuhanh.registry",
+    "dieuhanh.steering",
     "dieuhanh.ingest",
     "dieuhanh.environment",
     "dieuhanh.web",

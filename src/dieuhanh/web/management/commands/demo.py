@@ -24,6 +24,8 @@ from dieuhanh.core.commands import DieuhanhCommand
 from dieuhanh.orgunits.readers import read_units_file, units_from_national_list
 from dieuhanh.orgunits.selectors import orgunit_get
 from dieuhanh.orgunits.services import orgunit_import
+from dieuhanh.registry.demo import registry_demo
+from dieuhanh.steering.demo import steering_demo
 
 PROVINCE = "68"
 DEPARTMENTS = Path(dieuhanh.orgunits.__file__).parent / "data" / "departments_68.csv"
@@ -57,6 +59,8 @@ class Command(DieuhanhCommand):
             "Sở, ban, ngành / departments",
             lambda: orgunit_import(actor=actor, units=units, source=DEPARTMENTS.name, file=DEPARTMENTS.name),
         )
+        self._step("Sổ đăng ký chính quyền số / digital-government registry", lambda: registry_demo(actor))
+        self._step("Chỉ đạo, điều hành / steering tasks", lambda: steering_demo(actor))
         self._step("Ranh giới xã, phường / commune boundaries", self._boundaries)
         self._admin(actor)
         self._step("Dữ liệu mẫu 17 tháng / 17 months of demo records", self._records)

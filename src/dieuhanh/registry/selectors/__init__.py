@@ -1,0 +1,57 @@
+"""Reads of the registry, scoped through `registry.scoping.registry_restrict` (never re-implemented)."""
+
+from dieuhanh.registry.selectors.figures import Figures, registry_data_values, registry_figures
+from dieuhanh.registry.selectors.network import (
+    MilestoneView,
+    TimelineView,
+    connections_visible,
+    iocs_visible,
+    national_systems,
+    platforms_visible,
+    timeline_get,
+    timeline_view,
+    timelines_visible,
+)
+from dieuhanh.registry.selectors.systems import (
+    SystemFlags,
+    approval_status,
+    dossier_allowed_steps,
+    dossier_get,
+    system_as_dict,
+    system_can_edit,
+    system_dossiers,
+    system_flags,
+    system_get,
+    system_suggestions,
+    systems_all,
+    systems_filter,
+    systems_visible,
+)
+
+__all__ = [
+    "Figures",
+    "MilestoneView",
+    "SystemFlags",
+    "TimelineView",
+    "approval_status",
+    "connections_visible",
+    "dossier_allowed_steps",
+    "dossier_get",
+    "iocs_visible",
+    "national_systems",
+    "platforms_visible",
+    "registry_data_values",
+    "registry_figures",
+    "system_as_dict",
+    "system_can_edit",
+    "system_dossiers",
+    "system_flags",
+    "system_get",
+    "system_suggestions",
+    "systems_all",
+    "systems_filter",
+    "systems_visible",
+    "timeline_get",
+    "timeline_view",
+    "timelines_visible",
+]

@@ -286,5 +286,6 @@ def demo_records(
             send("data_values", "bao-cao-dinh-ky", list(data_values(rng, units, month, index)))
         report(f"{month:%m/%Y}")
     end = now.astimezone(LOCAL).replace(minute=0, second=0, microsecond=0)
-    send("observations", "quan-trac-moi-truong", list(observations(end - timedelta(days=max(2, round(60 * scale))), end)))
+    days = max(2, round(60 * scale))
+    send("observations", "quan-trac-moi-truong", list(observations(end - timedelta(days=days), end)))
     return written

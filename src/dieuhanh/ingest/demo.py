@@ -280,7 +280,9 @@ def demo_records(
     all_procedures = [p for codes in by_owner.values() for p in codes]
     for index, month in enumerate(months(now.astimezone(LOCAL).date())):
         rng = random.Random(f"{SEED}-{month}")
-        send("dossiers", "motcua-lamdong", list(dossiers(rng, units, month, index, now, all_procedures, scale)))
+        send(
+            "dossiers", "motcua-lamdong", list(dossiers(rng, units, month, index, now, all_procedures, scale))
+        )
         send("documents", "qlvb-lamdong", list(documents(rng, units, month, now, scale)))
         if month < now.astimezone(LOCAL).date().replace(day=1):
             send("data_values", "bao-cao-dinh-ky", list(data_values(rng, units, month, index)))

@@ -104,7 +104,13 @@ def subprocess_database(tmp_path: Path) -> Iterator[str]:
 
 
 def cli_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
-    skip = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DIEUHANH_HTTPS", "DIEUHANH_DATA_DIR"}
+    skip = {
+        "DATABASE_URL",
+        "DJANGO_SETTINGS_MODULE",
+        "DIEUHANH_HTTPS",
+        "DIEUHANH_DATA_DIR",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(
         {

@@ -15,7 +15,13 @@ CLI = Path(sys.executable).with_name("dieuhanh")
 
 def run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     # The console script as a user runs it: its own settings, the embedded SQLite, a fresh data dir.
-    skip = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DIEUHANH_HTTPS", "DIEUHANH_DATA_DIR"}
+    skip = {
+        "DATABASE_URL",
+        "DJANGO_SETTINGS_MODULE",
+        "DIEUHANH_HTTPS",
+        "DIEUHANH_DATA_DIR",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     environ = {k: v for k, v in os.environ.items() if k not in skip}
     environ.update(
         {"DIEUHANH_DATA_DIR": str(data_dir), "DIEUHANH_SECRET_KEY": "cli-test-key-0123456789-abcdefghij"}

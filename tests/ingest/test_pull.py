@@ -90,3 +90,18 @@ def test_scheduler_enqueues_due_pulls_and_the_worker_runs_them(
     # Due again only after its interval.
     assert due_sources(timezone.now() + timedelta(minutes=29)) == []
     assert [s.code for s in due_sources(timezone.now() + timedelta(minutes=31))] == ["motcua"]
+
+
+def test_the_daily_job_is_due_once_a_day_after_its_hour() -> None:
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from dieuhanh.ingest.management.commands.scheduler import daily_due
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    seven = time(7)
+    assert not daily_due(datetime(2026, 11, 23, 6, 59, tzinfo=vn), None, seven)
+    assert daily_due(datetime(2026, 11, 23, 7, 0, tzinfo=vn), None, seven)
+    assert not daily_due(datetime(2026, 11, 23, 15, 0, tzinfo=vn), date(2026, 11, 23), seven)
+    # 00:30 UTC on the 23rd is 07:30 in Vietnam: due for the 23rd.
+    assert daily_due(datetime(2026, 11, 23, 0, 30, tzinfo=ZoneInfo("UTC")), date(2026, 11, 22), seven)

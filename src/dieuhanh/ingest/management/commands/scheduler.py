@@ -1,32 +1,54 @@
-"""`dieuhanh scheduler`: every minute, enqueue what is due (source pulls); workers run it.
+"""`dieuhanh scheduler`: enqueue what is due; `dieuhanh db_worker` processes run it.
 
-Run one scheduler and any number of `dieuhanh db_worker` processes.
+Every tick (--interval seconds): the pull connectors that are due. Once a day from
+DIEUHANH_DAILY_AT (local time, default 07:00): the steering job (new recurring periods, the
+e-mail digest of tasks due soon and overdue), which is itself idempotent per day. Run one
+scheduler and any number of workers.
 """
 
 from __future__ import annotations
 
-import time
+import os
+import time as clock
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import CommandParser
 
 from dieuhanh.core.commands import DieuhanhCommand
 from dieuhanh.ingest.pull import pulls_enqueue
 
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def daily_due(now: datetime, last_day: date | None, at: time) -> bool:
+    local = now.astimezone(LOCAL)
+    return local.time() >= at and last_day != local.date()
+
 
 class Command(DieuhanhCommand):
-    help = "Enqueue scheduled work (pull connectors) every --interval seconds; --once for a single tick."
+    help = "Enqueue scheduled work (pull connectors, the daily steering digest); --once for a single tick."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=int, default=60)
         parser.add_argument("--once", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from dieuhanh.steering.tasks import steering_daily_task
+
+        at = time.fromisoformat(os.environ.get("DIEUHANH_DAILY_AT", "07:00"))
+        last_day: date | None = None
         while True:
             codes = pulls_enqueue()
             if codes:
                 self.stdout.write(f"enqueued pulls: {', '.join(codes)}")
-                self.stdout.flush()
+            now = datetime.now(LOCAL)
+            if daily_due(now, last_day, at):
+                steering_daily_task.enqueue(now.date().isoformat())
+                last_day = now.date()
+                self.stdout.write(f"enqueued the daily steering job for {now.date():%d/%m/%Y}")
+            self.stdout.flush()
             if opts["once"]:
                 return
-            time.sleep(opts["interval"])
+            clock.sleep(opts["interval"])

@@ -1,4 +1,4 @@
-"""Fill empty msgstr entries of a .po file from a JSON dictionary {msgid: msgstr}.
+"""Fill empty (or fuzzy) msgstr entries of a .po file from a JSON dictionary {msgid: msgstr}.
 
 Used by developers when adding UI strings: `python scripts/po_fill.py vi.json` then
 `dieuhanh compilemessages`. Entries already translated are kept.
@@ -30,10 +30,12 @@ def main() -> None:
             continue
         msgid = unquote(m.group(1).splitlines())
         msgstr = unquote(m.group(2).splitlines())
-        if msgid and not msgstr:
+        fuzzy = "#, fuzzy" in block
+        if msgid and (not msgstr or fuzzy):
             if msgid in table:
                 block = block[: m.start(2)] + json.dumps(table[msgid], ensure_ascii=False)
                 block = block.replace("#, fuzzy\n", "")
+                block = re.sub(r"#\| msgid .*\n", "", block)
             else:
                 missing.append(msgid)
         out.append(block)

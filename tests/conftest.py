@@ -40,6 +40,14 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Cached page content is keyed by data version; test databases reuse ids, so start empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def actor() -> Actor:
     return Actor.system("test")

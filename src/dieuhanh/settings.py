@@ -64,7 +64,9 @@ INSTALLED_APPS = [
     "dieuhanh.registry",
     "dieuhanh.steering",
     "dieuhanh.ingest",
+    "dieuhanh.indicators",
     "dieuhanh.environment",
+    "dieuhanh.dashboards",
     "dieuhanh.web",
 ]
 
@@ -72,10 +74,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dieuhanh.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,6 +152,16 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+
+
+def _plotly_dir() -> Path:
+    """plotly.js as shipped inside the pinned `plotly` package: served as our own static file."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data"
+
+
+STATICFILES_DIRS = [("vendor/plotly", _plotly_dir())]
 MEDIA_ROOT = DATA_DIR / "media"
 LAKE_DIR = DATA_DIR / "lake"
 

@@ -11,7 +11,9 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
     path("du-lieu/", include("dieuhanh.ingest.urls")),
+    path("chi-so/", include("dieuhanh.indicators.urls")),
     path("chi-dao/", include("dieuhanh.steering.urls")),
     path("chinh-quyen-so/", include("dieuhanh.registry.urls")),
+    path("", include("dieuhanh.dashboards.urls")),
     path("", include("dieuhanh.web.urls")),
 ]

@@ -96,7 +96,7 @@ def test_upload_page_and_rejected_rows_download(
     client = Client()
     assert client.login(username=officer.username, password=PASSWORD)
     page = client.get("/du-lieu/").content.decode()
-    assert "Hệ thống một cửa" in page
+    assert "Hệ thống một cửa" in page and "Kiểm tra và lưu" in page
     csv = (HEADER + "U1,24820,1,online,2026-01-02T08:00:00+07:00,,,processing,,,,,,\n"
            "U2,24820,1,online,ngày mai,,,processing,,,,,,\n").encode()  # fmt: skip
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -113,6 +113,6 @@ def test_upload_page_and_rejected_rows_download(
     viewer = make_user(Role.VIEWER, "68")
     client.logout()
     assert client.login(username=viewer.username, password=PASSWORD)
-    assert "Check and store" not in client.get("/du-lieu/").content.decode()
+    assert "Kiểm tra và lưu" not in client.get("/du-lieu/").content.decode()  # viewers cannot send
     assert client.post("/du-lieu/", {"table": "dossiers"}).status_code in (302, 403)
     assert IngestBatch.objects.count() == 1

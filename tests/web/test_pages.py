@@ -39,6 +39,7 @@ def test_sign_in_and_english_switch(make_user: Callable[[str, str], User]) -> No
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = client.get("/").content.decode()
     assert '<html lang="en">' in english and "Overview" in english and "Units directly under" in english
+    assert "Sectors without data yet" in english
 
 
 def test_wrong_password_is_explained(make_user: Callable[[str, str], User]) -> None:

@@ -32,6 +32,45 @@ def normalize_header(text: str) -> str:
     return fold(text.replace("\ufeff", ""))
 
 
+#: Encodings tried in order: UTF-8 (with or without a BOM), then the Windows code pages that
+#: older Vietnamese systems export (cp1258, then cp1252).
+CSV_ENCODINGS = ("utf-8-sig", "cp1258", "cp1252")
+
+
+def check_table_path(path: Path) -> str:
+    """The lower-case suffix of a readable CSV/XLSX file, or a `UserError` saying what is wrong."""
+    if not path.is_file():
+        raise UserError(
+            "file.unreadable",
+            f"Không đọc được tệp {path}: tệp không tồn tại.",
+            f"Cannot read {path}: no such file.",
+        )
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".xlsx", ".txt"}:
+        raise UserError(
+            "file.unsupported",
+            f"Tệp {path.name}: chỉ nhận CSV hoặc XLSX (đuôi .csv, .xlsx).",
+            f"{path.name}: only CSV or XLSX files are accepted (.csv, .xlsx).",
+        )
+    return suffix
+
+
+def unknown_encoding(name: str) -> UserError:
+    return UserError(
+        "file.encoding",
+        f"Tệp {name}: không nhận ra bảng mã (hãy lưu dạng UTF-8).",
+        f"{name}: unknown text encoding (save it as UTF-8).",
+    )
+
+
+def sniff_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """The CSV dialect (delimiter , ; or tab, quoting) guessed from the first 4096 characters."""
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
 @dataclass(frozen=True)
 class Row:
     number: int  # 1-based line of the file, the header being line 1
@@ -49,19 +88,7 @@ class TableFile:
         self.name = self.path.name
         self._aliases = {normalize_header(k): v for k, v in aliases.items()}
         self._sheet = sheet
-        if not self.path.is_file():
-            raise UserError(
-                "file.unreadable",
-                f"Không đọc được tệp {self.path}: tệp không tồn tại.",
-                f"Cannot read {self.path}: no such file.",
-            )
-        suffix = self.path.suffix.lower()
-        if suffix not in {".csv", ".xlsx", ".txt"}:
-            raise UserError(
-                "file.unsupported",
-                f"Tệp {self.name}: chỉ nhận CSV hoặc XLSX (đuôi .csv, .xlsx).",
-                f"{self.name}: only CSV or XLSX files are accepted (.csv, .xlsx).",
-            )
+        suffix = check_table_path(self.path)
         self._raw_rows = self._read_xlsx() if suffix == ".xlsx" else self._read_csv()
         header = next(self._raw_rows, None)
         if header is None:
@@ -75,24 +102,15 @@ class TableFile:
 
     def _read_csv(self) -> Iterator[list[str]]:
         data = self.path.read_bytes()
-        for encoding in ("utf-8-sig", "cp1258", "cp1252"):
+        for encoding in CSV_ENCODINGS:
             try:
                 text = data.decode(encoding)
                 break
             except UnicodeDecodeError:
                 continue
         else:  # pragma: no cover - cp1252 decodes almost anything
-            raise UserError(
-                "file.encoding",
-                f"Tệp {self.name}: không nhận ra bảng mã (hãy lưu dạng UTF-8).",
-                f"{self.name}: unknown text encoding (save it as UTF-8).",
-            )
-        sample = text[:4096]
-        try:
-            dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        yield from csv.reader(io.StringIO(text, newline=""), dialect)
+            raise unknown_encoding(self.name)
+        yield from csv.reader(io.StringIO(text, newline=""), sniff_dialect(text))
 
     def _read_xlsx(self) -> Iterator[list[str]]:
         from openpyxl import load_workbook

@@ -11,6 +11,7 @@ from ninja.security import HttpBearer, django_auth
 from dieuhanh.accounts.models import User
 from dieuhanh.audit.services import Actor
 from dieuhanh.core.errors import NotFound, UserError
+from dieuhanh.indicators.services import indicator_values_schedule_after_batch
 from dieuhanh.ingest.models import Channel, IngestBatch, RejectedRow, Source
 from dieuhanh.ingest.readers import json_records
 from dieuhanh.ingest.selectors import batch_get, batches_for
@@ -81,6 +82,7 @@ def push(request: HttpRequest, table: str) -> IngestOut:
         actor=Actor.system(f"api:{source.code}"), source=source, table=spec.name,
         records=json_records(payload, name=f"POST /ingest/{spec.name}"), channel=Channel.API,
     )  # fmt: skip
+    indicator_values_schedule_after_batch(batch=result.batch)
     return IngestOut(**result.as_dict())
 
 

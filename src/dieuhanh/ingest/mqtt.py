@@ -31,6 +31,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from dieuhanh.audit.services import Actor
+from dieuhanh.indicators.services import indicator_values_schedule_after_batch
 from dieuhanh.ingest.models import Channel, Source
 from dieuhanh.ingest.services import batch_ingest
 
@@ -151,6 +152,7 @@ class ObservationSubscriber:
             self.stats.unchanged += result.batch.unchanged
             self.stats.rejected += result.batch.rejected
             self.stats.batches += 1
+            indicator_values_schedule_after_batch(batch=result.batch)
         # Stored (or refused with reasons): now the broker may forget them.
         for message in messages:
             if message.qos > 0:

@@ -62,6 +62,9 @@ def pull_source(source: Source) -> BatchResult:
         records=json_records(payload, name=source.pull_url), channel=Channel.PULL, file_name=source.pull_url[:260],
     )  # fmt: skip
     Source.objects.filter(pk=source.pk).update(last_pulled_at=timezone.now())
+    from dieuhanh.indicators.services import indicator_values_schedule_after_batch
+
+    indicator_values_schedule_after_batch(batch=result.batch)
     return result
 
 

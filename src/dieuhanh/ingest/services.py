@@ -14,12 +14,13 @@ import hashlib
 import os
 import secrets
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -29,8 +30,9 @@ from dieuhanh.accounts.scoping import require
 from dieuhanh.audit.services import Actor, audit_record, snapshot
 from dieuhanh.core.errors import UserError
 from dieuhanh.ingest.models import ApiKey, BatchStatus, Channel, IngestBatch, RejectedRow, Source
+from dieuhanh.ingest.readers import Records, as_text_rows
 from dieuhanh.ingest.validation import Outcome, UnitInfo, Validator, table_spec
-from dieuhanh.lake import Lake, declared_schema, local_month
+from dieuhanh.lake import Lake, local_month
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitClosure
 
 
@@ -186,30 +188,44 @@ def batch_ingest(
     actor: Actor,
     source: Source,
     table: str,
-    records: Iterable[tuple[int, Mapping[str, Any]]],
+    records: Records,
     channel: str = Channel.FILE,
     file_name: str = "",
     lake: Lake | None = None,
 ) -> BatchResult:
-    """Validate records and upsert the valid ones into the lake as one batch. See the module docstring."""
+    """Validate records and upsert the valid ones into the lake as one batch. See the module docstring.
+
+    ``records`` is `TextRows` (what `readers.file_records` and `readers.csv_rows` give: chunks of
+    text with row numbers), a `pyarrow.Table` of text columns (rows numbered from 1 unless it has
+    ``__row``) or an iterator of such chunks, or (row number, {header: value}) pairs as the API,
+    MQTT and pull connectors send them (see `readers.as_text_rows`). Headers lacking a required
+    column raise `UserError` before any batch is recorded.
+    """
     spec = table_spec(table)
     user = actor.user
     if user is not None:
         require(user, "submit", user.unit)
     lake = lake or get_lake()
-    batch = IngestBatch.objects.create(
-        source=source, table=spec.name, channel=channel, file_name=file_name[:260], actor=user,
-        actor_label=actor.label, unit=user.unit if user else source.owner, started_at=timezone.now(),
-        host=socket.gethostname()[:100], pid=os.getpid(),
-    )  # fmt: skip
+    rows = as_text_rows(records)
     validator = Validator(
         spec.name,
         units=unit_infos(),
         allowed_units=allowed_unit_codes(source=source, user=user),
         file=file_name,
     )
-    outcome = validator.validate(records)
-    received = len(outcome.rows) + outcome.rejected_rows
+    validator.check_headers(rows)
+    batch = IngestBatch.objects.create(
+        source=source, table=spec.name, channel=channel, file_name=file_name[:260], actor=user,
+        actor_label=actor.label, unit=user.unit if user else source.owner, started_at=timezone.now(),
+        host=socket.gethostname()[:100], pid=os.getpid(),
+    )  # fmt: skip
+    try:
+        outcome = validator.validate(rows)
+    except UserError as exc:  # unusable as a whole (seen only once read): nothing was written
+        _fail(batch, actor, f"{exc.code}: {exc.message_en}")
+        raise
+    accepted = outcome.accepted_rows
+    received = accepted + outcome.rejected_rows
     result = BatchResult(batch=batch, outcome=outcome)
 
     if outcome.personal:
@@ -218,16 +234,17 @@ def batch_ingest(
         return result
 
     upsert = None
-    if outcome.rows:
-        arrow = pa.Table.from_pylist(outcome.rows, schema=declared_schema(spec))
+    if accepted:
+        arrow = outcome.table()
+        outcome.tables = [arrow]
         upsert = lake.upsert(spec.name, arrow, batch_id=str(batch.pk), source=source.code)
         result.inserted, result.updated = upsert.inserted, upsert.updated
         result.unchanged = upsert.unchanged + upsert.superseded
         batch.lake_version = upsert.version
         batch.months = _months(spec.partition_source, arrow)
-        batch.units_touched = sorted({r["unit_code"] for r in outcome.rows if r.get("unit_code")})
+        batch.units_touched = sorted(u for u in pc.unique(arrow.column("unit_code")).to_pylist() if u)
     batch.inserted, batch.updated, batch.unchanged = result.inserted, result.updated, result.unchanged
-    status = BatchStatus.DONE if outcome.rows or not outcome.problems else BatchStatus.REFUSED
+    status = BatchStatus.DONE if accepted or not outcome.problems else BatchStatus.REFUSED
     _finish(batch, outcome, actor, status=status, received=received)
     return result
 
@@ -235,7 +252,16 @@ def batch_ingest(
 def _months(partition_source: str | None, arrow: pa.Table) -> list[str]:
     if partition_source is None or partition_source == "period":
         return []
-    return sorted({m for m in local_month(arrow.column(partition_source)).to_pylist() if m})
+    return sorted(m for m in pc.unique(local_month(arrow.column(partition_source))).to_pylist() if m)
+
+
+def _fail(batch: IngestBatch, actor: Actor, message: str) -> None:
+    batch.status = BatchStatus.FAILED
+    batch.message = message
+    batch.finished_at = timezone.now()
+    with transaction.atomic():
+        batch.save()
+        audit_record(actor=actor, action="batch.failed", obj=batch, unit=batch.unit, note=message)
 
 
 def _finish(

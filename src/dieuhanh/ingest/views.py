@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from dieuhanh.accounts.models import User
 from dieuhanh.audit.services import Actor
 from dieuhanh.core.errors import UserError
+from dieuhanh.indicators.services import indicator_values_schedule_after_batch
 from dieuhanh.ingest.models import Channel, RejectedRow
 from dieuhanh.ingest.readers import file_records
 from dieuhanh.ingest.selectors import batch_get, batches_for
@@ -73,6 +74,7 @@ def _upload(request: HttpRequest, user: User, sources: list) -> HttpResponse:  #
         except UserError as exc:
             messages.error(request, f"{exc.message_vi} / {exc.message_en}")
             return redirect("ingest:batch_list")
+    indicator_values_schedule_after_batch(batch=result.batch)
     return redirect("ingest:batch_detail", batch_id=result.batch.pk)
 
 

@@ -117,3 +117,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     ).select_related("actor", "unit")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "web/audit_log.html", {"page": page, "filters": request.GET})
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for load balancers and the web benchmark's baseline: no database, no template."""
+    return HttpResponse("ok", content_type="text/plain")

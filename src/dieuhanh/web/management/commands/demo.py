@@ -64,6 +64,7 @@ class Command(DieuhanhCommand):
         self._step("Ranh giới xã, phường / commune boundaries", self._boundaries)
         self._admin(actor)
         self._step("Dữ liệu mẫu 17 tháng / 17 months of demo records", self._records)
+        self._step("Tính các chỉ số / computing the indicators", self._compute)
         self._step(
             "Tệp tĩnh / static files", lambda: call_command("collectstatic", interactive=False, verbosity=0)
         )
@@ -89,6 +90,15 @@ class Command(DieuhanhCommand):
         written = demo_records(scale=float(os.environ.get("DIEUHANH_DEMO_SCALE", "1")))
         self.stdout.write(
             "    ghi mới hoặc cập nhật / written: " + ", ".join(f"{t}: {n:,}" for t, n in written.items())
+        )
+        return None
+
+    def _compute(self) -> Any:
+        from dieuhanh.indicators.services import indicator_values_compute
+
+        run = indicator_values_compute(full=True, actor=Actor.system("demo"))
+        self.stdout.write(
+            f"    {run.written:,} giá trị / values written, {run.unchanged:,} không đổi / unchanged"
         )
         return None
 

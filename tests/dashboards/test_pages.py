@@ -142,7 +142,9 @@ def test_indicator_page_and_exports(computed: None, make_user: Callable[[str, st
     assert "Tỷ lệ hồ sơ nộp trực tuyến" in page and "766/QĐ-TTg" in page  # name and legal basis
     assert "40,0%" in page and "Giá trị theo đơn vị" in page
     assert "/chi-so/dvc.online_share/ban-ghi/?unit=24820&period=2026M01&part=numerator" in page
-    csv = client.get("/chi-so/dvc.online_share/?period=2026M01&level=commune&format=csv").content.decode("utf-8-sig")
+    csv = client.get("/chi-so/dvc.online_share/?period=2026M01&level=commune&format=csv").content.decode(
+        "utf-8-sig"
+    )
     lines = csv.strip().splitlines()
     assert lines[0].startswith("Mã đơn vị / Unit code")
     assert "24820,Xã Lạc Dương,2026M01,3.0,4.0,75.0" in lines[1]

@@ -7,7 +7,6 @@ It touches no database, so it runs in the SQLite pass only (the PostgreSQL pass 
 
 from __future__ import annotations
 
-import os
 import random
 import warnings
 from collections.abc import Iterator
@@ -21,11 +20,9 @@ from dieuhanh.indicators.engine import ComputeResult, Engine, load_catalog
 from dieuhanh.lake import Lake
 from tests.indicators.helpers import put, unit_context
 
-pytestmark = [
-    pytest.mark.spark,
-    pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                       reason="database-independent: run in the SQLite pass"),
-]  # fmt: skip
+# Database-independent: `./run test` runs it in the SQLite pass and deselects it (-m "not spark")
+# in the PostgreSQL pass. pyspark is a pinned development dependency: its absence is a failure.
+pytestmark = [pytest.mark.spark]
 TZ = timezone(timedelta(hours=7))
 TODAY = date(2025, 11, 20)
 UNITS = [
@@ -48,7 +45,6 @@ REGIMES = ["week", "month", "quarter", "year", "r09_month", "r09_half"]
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
-    pytest.importorskip("pyspark")
     from dieuhanh.indicators.engine.spark import spark_session
 
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")

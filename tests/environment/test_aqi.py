@@ -513,6 +513,7 @@ def test_series_in_another_offset_are_the_same_hours() -> None:
 # The NumPy path gives the same hourly values as the pure-Python one.
 def test_vectorised_hourly_equals_the_pure_path() -> None:
     import numpy as np  # a development dependency (through pandas): never skipped
+
     from dieuhanh.environment.aqi import POLLUTANTS
     from dieuhanh.environment.aqi.vector import hourly_aqi_arrays, nowcast_array
 

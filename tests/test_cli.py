@@ -103,3 +103,10 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
     result = run(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, DIEUHANH_HTTPS="1",
                  DIEUHANH_DEBUG="0", DIEUHANH_SECRET_KEY="k" * 20 + "-production-secret-key-0123456789xyz")  # fmt: skip
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_a_fresh_data_directory_works_at_once(tmp_path: Path) -> None:
+    # The embedded SQLite schema is created on first use: no separate `migrate` step for a newcomer.
+    result = run(["units", "import", "--province", "68", "--json"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["created"] == 125 and "preparing the database" in result.stderr

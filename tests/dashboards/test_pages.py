@@ -153,3 +153,18 @@ def test_indicator_page_and_exports(computed: None, make_user: Callable[[str, st
     assert client.get("/chi-so/khong-co/").status_code == 404
     commune = login(make_user, Role.VIEWER, "25270")
     assert commune.get("/chi-so/dvc.online_share/?unit=24820").status_code == 404
+
+
+def test_unit_page_sets_the_unit_beside_its_parent_and_peers(
+    computed: None, make_user: Callable[[str, str], User]
+) -> None:
+    client = login(make_user, Role.VIEWER, "68")
+    page = client.get("/don-vi/25270/?period=2026M01").content.decode()
+    # Xã Đạ Tẻh: 25,0% online; the province 40,0%; its peers 75,0%, 25,0% and 0,0% (median 25,0%).
+    row = page[page.index("Tỷ lệ hồ sơ nộp trực tuyến") :]
+    row = row[: row.index("</tr>")]
+    assert "25,0%" in row and "40,0%" in row and "2/3" in row
+    worst = client.get("/don-vi/24781/?period=2026M01").content.decode()
+    row = worst[worst.index("Tỷ lệ hồ sơ nộp trực tuyến") :]
+    row = row[: row.index("</tr>")]
+    assert "3/3" in row and "kéo tụt" in row  # last of three: it pulls the ward down

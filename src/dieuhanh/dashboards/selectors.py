@@ -261,3 +261,52 @@ def period_choices(regime: str, today: date, count: int = 18) -> list[Period]:
         p = p.previous()
         out.append(p)
     return out
+
+
+@dataclass
+class UnitIndicatorRow:
+    code: str
+    name: str
+    display: str
+    parent_display: str
+    peers_median: str
+    rank: int | None
+    rank_of: int | None
+    status: str
+    pulls_down: bool
+
+
+def unit_indicator_rows(*, unit: OrgUnit, period: Period, lang: str) -> list[UnitIndicatorRow]:
+    """Every indicator of a unit in a period, beside its parent's figure and its peers' median,
+    weakest first: those off target or in the bottom third of the ranking pull the unit down.
+    Three queries whatever the number of indicators."""
+    from statistics import median
+
+    mine = list(IndicatorValue.objects.filter(unit=unit, period=period.key).select_related("indicator"))
+    codes = [v.indicator_id for v in mine]
+    parent = {
+        v.indicator_id: v.value
+        for v in IndicatorValue.objects.filter(unit_id=unit.parent_id, period=period.key, indicator_id__in=codes)
+    } if unit.parent_id else {}  # fmt: skip
+    peers: dict[int, list[float]] = defaultdict(list)
+    for ind, value in IndicatorValue.objects.filter(
+        unit__parent_id=unit.parent_id, unit__kind__in=[k for k, lv in LEVEL_OF_KIND.items() if lv == unit.level],
+        period=period.key, indicator_id__in=codes, value__isnull=False,
+    ).values_list("indicator_id", "value"):  # fmt: skip
+        if value is not None:
+            peers[ind].append(value)
+    rows = []
+    for v in mine:
+        d = v.indicator
+        weak = v.status == "not_met" or bool(
+            v.rank and v.rank_of and v.rank_of >= 3 and v.rank > v.rank_of * 2 / 3
+        )
+        rows.append(UnitIndicatorRow(
+            code=d.code, name=d.name_en if lang == "en" else d.name_vi,
+            display=format_value(v.value, d.unit, d.decimals, lang),
+            parent_display=format_value(parent.get(d.pk), d.unit, d.decimals, lang) if unit.parent_id else "",
+            peers_median=format_value(median(peers[d.pk]), d.unit, d.decimals, lang) if peers.get(d.pk) else "—",
+            rank=v.rank, rank_of=v.rank_of, status=v.status or "", pulls_down=weak,
+        ))  # fmt: skip
+    rows.sort(key=lambda r: (not r.pulls_down, -(r.rank or 0) / (r.rank_of or 1), r.code))
+    return rows

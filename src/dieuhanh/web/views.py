@@ -99,6 +99,17 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             audit_entries(user=user, object_type="orgunits.orgunit", object_id=str(unit.pk))[:20]
         ),
     }
+    from django.utils.translation import get_language
+
+    from dieuhanh.dashboards.selectors import choose_period, unit_indicator_rows
+
+    period = choose_period(
+        request.GET.get("regime", "month"), request.GET.get("period", ""), timezone.localdate()
+    )
+    lang = "en" if (get_language() or "vi").startswith("en") else "vi"
+    context["period"] = period
+    context["period_label"] = period.label(lang)  # type: ignore[arg-type]
+    context["indicators"] = unit_indicator_rows(unit=unit, period=period, lang=lang)
     return render(request, "web/unit_detail.html", context)
 
 

@@ -8,6 +8,13 @@
       var node = document.getElementById(el.dataset.spec);
       if (!node) { return; }
       var spec = JSON.parse(node.textContent);
+      if (document.documentElement.classList.contains("wall") && spec.layout) {
+        // The wall screen scales its charts with the screen: 1 at 1920 px wide, 2 on a 4K wall.
+        var k = Math.max(1, window.innerWidth / 1920);
+        spec.layout.font = Object.assign({}, spec.layout.font, { size: Math.round(15 * k) });
+        if (spec.layout.height) { spec.layout.height = Math.round(spec.layout.height * k); }
+        if (spec.layout.margin && spec.layout.margin.l) { spec.layout.margin.l = Math.round(spec.layout.margin.l * k); }
+      }
       var config = { displaylogo: false, responsive: true, staticPlot: el.dataset.static === "1",
                      topojsonURL: (document.body.dataset.topojson || "/static/dashboards/topojson/"),
                      modeBarButtonsToRemove: ["lasso2d", "select2d", "toImage"] };

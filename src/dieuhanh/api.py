@@ -16,6 +16,7 @@ from dieuhanh.indicators.api import router as indicators_router
 from dieuhanh.ingest.api import router as ingest_router
 from dieuhanh.orgunits.api import router as units_router
 from dieuhanh.registry.api import router as registry_router
+from dieuhanh.reporting.api import router as reports_router
 from dieuhanh.steering.api import router as tasks_router
 
 api = NinjaAPI(
@@ -31,6 +32,7 @@ api.add_router("/tasks", tasks_router, tags=["tasks"])
 api.add_router("/ingest", ingest_router, tags=["ingest"])
 api.add_router("/indicators", indicators_router, tags=["indicators"])
 api.add_router("/registry", registry_router, tags=["registry"])
+api.add_router("/reports", reports_router, tags=["reports"])
 
 
 @api.exception_handler(UserError)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dieuhanh.ingest",
     "dieuhanh.indicators",
     "dieuhanh.environment",
+    "dieuhanh.reporting",
     "dieuhanh.dashboards",
     "dieuhanh.web",
 ]

@@ -41,9 +41,10 @@ FIELDS = ["Hộ tịch", "Đất đai", "Xây dựng", "Đăng ký kinh doanh", 
           "Lao động", "Giao thông", "Nông nghiệp", "Tài nguyên nước", "Văn hóa"]  # fmt: skip
 # Reported data elements (data_values): DHIS2-style codes used by the socio-economic and
 # digital-government packs.
+REPORT_FORMS_START = date(2026, 7, 1)
 DATA_ELEMENTS = {
-    "HSCV_TONG": "Hồ sơ công việc phát sinh",
-    "HSCV_TRUC_TUYEN": "Hồ sơ công việc xử lý trên môi trường mạng",
+    "HSCV_TOTAL": "Hồ sơ công việc phát sinh",
+    "HSCV_ONLINE": "Hồ sơ công việc xử lý trên môi trường mạng",
     "TO_CNSCD": "Tổ công nghệ số cộng đồng đã thành lập (1 = có)",
     "TO_CNSCD_THANH_VIEN": "Thành viên tổ công nghệ số cộng đồng",
 }
@@ -235,12 +236,12 @@ def data_values(
         total = int(300 * unit.weight) + 20
         share = (0.93 if unit.kind == Kind.DEPARTMENT else 0.45 + 0.4 * progress) + unit.online_bias / 2
         yield {
-            "data_element": "HSCV_TONG",
+            "data_element": "HSCV_TOTAL",
             "unit_code": unit.code,
             "period": f"{month:%Y}M{month:%m}",
             "value": total,
         }
-        yield {"data_element": "HSCV_TRUC_TUYEN", "unit_code": unit.code, "period": f"{month:%Y}M{month:%m}",
+        yield {"data_element": "HSCV_ONLINE", "unit_code": unit.code, "period": f"{month:%Y}M{month:%m}",
                "value": round(total * min(share, 1.0))}  # fmt: skip
         if unit.kind != Kind.DEPARTMENT:
             has_team = 1 if index >= 2 or rng.random() < 0.7 else 0
@@ -284,7 +285,9 @@ def demo_records(
             "dossiers", "motcua-lamdong", list(dossiers(rng, units, month, index, now, all_procedures, scale))
         )
         send("documents", "qlvb-lamdong", list(documents(rng, units, month, now, scale)))
-        if month < now.astimezone(LOCAL).date().replace(day=1):
+        # Reported figures before the periodic report forms started (2026M07, dieuhanh.reporting):
+        # what a province imports from its earlier reporting system. Later months come from the forms.
+        if month < min(now.astimezone(LOCAL).date().replace(day=1), REPORT_FORMS_START):
             send("data_values", "bao-cao-dinh-ky", list(data_values(rng, units, month, index)))
         report(f"{month:%m/%Y}")
     end = now.astimezone(LOCAL).replace(minute=0, second=0, microsecond=0)

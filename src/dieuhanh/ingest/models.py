@@ -15,6 +15,7 @@ class Channel(models.TextChoices):
     MQTT = "mqtt", _("MQTT")
     PULL = "pull", _("pull connector")
     DEMO = "demo", _("demo generator")
+    FORM = "form", _("report form")
 
 
 class Source(models.Model):

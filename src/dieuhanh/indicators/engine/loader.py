@@ -155,6 +155,8 @@ def pack_files(roots: Iterable[Path]) -> list[tuple[Path, str, str]]:
         root = Path(root)
         files = [root] if root.is_file() else sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")])
         for f in files:
+            if f.parent.name == "forms" and f != root:
+                continue  # report forms (dieuhanh.reporting), not indicators
             pack = f.parent.name
             try:
                 shown = str(f.relative_to(PACKS_DIR.parent))

@@ -2,7 +2,8 @@
 
 Every tick (--interval seconds): the pull connectors that are due. Once a day from
 DIEUHANH_DAILY_AT (local time, default 07:00): the steering job (new recurring periods, the
-e-mail digest of tasks due soon and overdue), which is itself idempotent per day. Run one
+e-mail digest of tasks due soon and overdue) and the reporting job (report reminders, completeness),
+each idempotent per day. Run one
 scheduler and any number of workers.
 """
 
@@ -28,13 +29,14 @@ def daily_due(now: datetime, last_day: date | None, at: time) -> bool:
 
 
 class Command(DieuhanhCommand):
-    help = "Enqueue scheduled work (pull connectors, the daily steering digest); --once for a single tick."
+    help = "Enqueue scheduled work (pulls, the daily steering digest, report reminders); --once for one tick."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=int, default=60)
         parser.add_argument("--once", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from dieuhanh.reporting.tasks import reporting_daily_task
         from dieuhanh.steering.tasks import steering_daily_task
 
         at = time.fromisoformat(os.environ.get("DIEUHANH_DAILY_AT", "07:00"))
@@ -46,8 +48,9 @@ class Command(DieuhanhCommand):
             now = datetime.now(LOCAL)
             if daily_due(now, last_day, at):
                 steering_daily_task.enqueue(now.date().isoformat())
+                reporting_daily_task.enqueue(now.date().isoformat())
                 last_day = now.date()
-                self.stdout.write(f"enqueued the daily steering job for {now.date():%d/%m/%Y}")
+                self.stdout.write(f"enqueued the daily steering and reporting jobs for {now.date():%d/%m/%Y}")
             self.stdout.flush()
             if opts["once"]:
                 return

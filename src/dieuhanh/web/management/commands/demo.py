@@ -65,6 +65,7 @@ class Command(DieuhanhCommand):
         self._admin(actor)
         self._step("Dữ liệu mẫu 17 tháng / 17 months of demo records", self._records)
         self._step("Tính các chỉ số / computing the indicators", self._compute)
+        self._step("Báo cáo định kỳ / periodic reports", lambda: self._reports(actor))
         self._step(
             "Tệp tĩnh / static files", lambda: call_command("collectstatic", interactive=False, verbosity=0)
         )
@@ -99,6 +100,15 @@ class Command(DieuhanhCommand):
         run = indicator_values_compute(full=True, actor=Actor.system("demo"))
         self.stdout.write(
             f"    {run.written:,} giá trị / values written, {run.unchanged:,} không đổi / unchanged"
+        )
+        return None
+
+    def _reports(self, actor: Actor) -> Any:
+        from dieuhanh.reporting.demo import reporting_demo
+
+        counts = reporting_demo(actor)
+        self.stdout.write(
+            f"    {counts['submissions']:,} báo cáo / submissions, {counts['accepted']:,} đã duyệt / accepted"
         )
         return None
 

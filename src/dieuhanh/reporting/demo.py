@@ -140,6 +140,10 @@ def reporting_demo(actor: Actor, *, report: Callable[[str], None] = lambda _: No
                         if status in (SubmissionStatus.ACCEPTED, SubmissionStatus.RETURNED)
                         else None,
                         comment=RETURN_COMMENT if status == SubmissionStatus.RETURNED else "",
+                        # a return after the lock gives the unit a week (as submission_return does)
+                        reopened_until=today + timedelta(days=7)
+                        if status == SubmissionStatus.RETURNED
+                        else None,
                     )
                     rows = []
                     for code, element in by_code.items():

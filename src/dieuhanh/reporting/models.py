@@ -17,6 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from dieuhanh.core.periods import REGIMES
 
 REGIME_CHOICES = [(r, r) for r in REGIMES if r not in ("day", "week")]
+REGIME_LABELS = {
+    "month": ("Hằng tháng", "Monthly"),
+    "quarter": ("Hằng quý", "Quarterly"),
+    "half": ("6 tháng", "Half-yearly"),
+    "year": ("Hằng năm", "Yearly"),
+    "r09_month": ("Hằng tháng (kỳ chốt NĐ 09)", "Monthly (Decree 09 window)"),
+    "r09_quarter": ("Hằng quý (kỳ chốt NĐ 09)", "Quarterly (Decree 09 window)"),
+    "r09_half": ("6 tháng (kỳ chốt NĐ 09)", "Half-yearly (Decree 09 window)"),
+    "r09_year": ("Hằng năm (kỳ chốt NĐ 09)", "Yearly (Decree 09 window)"),
+}
 
 
 class DeadlineKind(models.TextChoices):
@@ -62,6 +72,10 @@ class ReportForm(models.Model):
 
     def name(self, lang: str = "vi") -> str:
         return self.name_en if lang == "en" and self.name_en else self.name_vi
+
+    def regime_label(self, lang: str = "vi") -> str:
+        vi, en = REGIME_LABELS.get(self.regime, (self.regime, self.regime))
+        return en if lang == "en" else vi
 
 
 class ValueType(models.TextChoices):

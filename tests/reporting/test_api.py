@@ -53,3 +53,31 @@ def test_fill_submit_accept_through_the_api(
     done = client_for(above).get(f"/api/v1/reports/forms/test.thang/{month}/completeness").json()
     assert (done["expected"], done["submitted"], done["accepted"], done["missing"]) == (3, 1, 1, 2)
     assert client_for(officer).get(f"/api/v1/reports/forms/test.thang/{month}/25270").status_code == 404
+
+
+def test_forms_in_the_back_office(form: ReportForm, make_user: Callable[[str, str], User]) -> None:
+    from dieuhanh.audit.models import AuditEntry
+
+    admin = make_user("admin", "68")
+    c = client_for(admin)
+    listing = c.get("/quan-tri/reporting/reportform/")
+    assert listing.status_code == 200 and "test.thang" in listing.content.decode()
+    page = c.get(f"/quan-tri/reporting/reportform/{form.pk}/change/").content.decode()
+    assert "HSCV_ONLINE" in page and "online_le_total" in page  # elements and rules, read-only: from a pack
+    assert 'name="name_vi"' not in page
+    assert client_for(make_user("manager", "24820")).get("/quan-tri/reporting/reportform/").status_code == 403
+    # A form made in the back office, with one element: audited.
+    data = {"code": "bc.thu", "name_vi": "Báo cáo thử", "name_en": "", "description": "", "regime": "quarter",
+            "first_period": "2026Q1", "unit_kinds": '["commune"]', "deadline_kind": "working_days",
+            "deadline_value": "3", "lock_after_days": "10", "remind_before_days": "3", "title_vi": "",
+            "recipients": "[]", "summary_recipients": "[]", "legal_basis": "", "active": "on",
+            "elements-TOTAL_FORMS": "1", "elements-INITIAL_FORMS": "0", "elements-0-position": "0",
+            "elements-0-code": "SO_LIEU", "elements-0-name_vi": "Số liệu", "elements-0-value_type": "integer",
+            "elements-0-aggregate": "sum", "elements-0-required": "on", "elements-0-active": "on",
+            "rules-TOTAL_FORMS": "0", "rules-INITIAL_FORMS": "0"}  # fmt: skip
+    response = c.post("/quan-tri/reporting/reportform/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    made = ReportForm.objects.get(code="bc.thu")
+    assert list(made.elements.values_list("code", flat=True)) == ["SO_LIEU"] and made.origin == ""
+    entry = AuditEntry.objects.get(action="report.form_create", object_id=str(made.pk))
+    assert entry.after == {"elements": ["SO_LIEU"], "rules": []} and entry.actor_label == "admin-68"

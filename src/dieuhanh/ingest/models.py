@@ -15,6 +15,7 @@ class Channel(models.TextChoices):
     MQTT = "mqtt", _("MQTT")
     PULL = "pull", _("pull connector")
     DEMO = "demo", _("demo generator")
+    MODULE = "module", _("dieuhanh module")  # figures another module keeps (the registry)
 
 
 class Source(models.Model):

@@ -2,7 +2,8 @@
 
 Every tick (--interval seconds): the pull connectors that are due. Once a day from
 DIEUHANH_DAILY_AT (local time, default 07:00): the steering job (new recurring periods, the
-e-mail digest of tasks due soon and overdue), which is itself idempotent per day. Run one
+e-mail digest of tasks due soon and overdue), which is itself idempotent per day, and the
+registry's figures for the current periods (idempotent: nothing is written if nothing changed). Run one
 scheduler and any number of workers.
 """
 
@@ -35,6 +36,7 @@ class Command(DieuhanhCommand):
         parser.add_argument("--once", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from dieuhanh.registry.services import registry_figures_schedule
         from dieuhanh.steering.tasks import steering_daily_task
 
         at = time.fromisoformat(os.environ.get("DIEUHANH_DAILY_AT", "07:00"))
@@ -46,6 +48,7 @@ class Command(DieuhanhCommand):
             now = datetime.now(LOCAL)
             if daily_due(now, last_day, at):
                 steering_daily_task.enqueue(now.date().isoformat())
+                registry_figures_schedule()  # a new month, quarter or year gets the registry's figures
                 last_day = now.date()
                 self.stdout.write(f"enqueued the daily steering job for {now.date():%d/%m/%Y}")
             self.stdout.flush()

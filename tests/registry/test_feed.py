@@ -4,11 +4,14 @@ re-run with nothing changed writes nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import date
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -156,6 +159,17 @@ def test_rerunning_writes_nothing_new(make_system: MakeSystem, actor: Actor, lak
         "module",
         "data_values",
     )
+
+    # The same through `dieuhanh systems figures --json`: a new system is sent, then nothing.
+    make_system("68-B", "68", INTERNAL)
+    out = StringIO()
+    call_command("systems", "figures", "--json", stdout=out)
+    sent = json.loads(out.getvalue())
+    assert sent["sent"] > 0 and sent["run_status"] == "done" and "cqs.systems_operating" in sent["indicators"]
+    assert _value("cqs.systems_operating", "68") == 2
+    out = StringIO()
+    call_command("systems", "figures", "--json", stdout=out)
+    assert json.loads(out.getvalue())["sent"] == 0
 
 
 def test_zeros_only_for_the_figures_that_had_a_value(units: dict[str, OrgUnit], actor: Actor) -> None:

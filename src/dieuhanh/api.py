@@ -13,6 +13,7 @@ from ninja.security import django_auth
 from dieuhanh.audit.api import router as audit_router
 from dieuhanh.core.errors import NotFound, PermissionDenied, UserError
 from dieuhanh.indicators.api import router as indicators_router
+from dieuhanh.ingest.api import lake_router
 from dieuhanh.ingest.api import router as ingest_router
 from dieuhanh.orgunits.api import router as units_router
 from dieuhanh.registry.api import router as registry_router
@@ -30,6 +31,7 @@ api.add_router("/units", units_router, tags=["units"])
 api.add_router("/audit", audit_router, tags=["audit"])
 api.add_router("/tasks", tasks_router, tags=["tasks"])
 api.add_router("/ingest", ingest_router, tags=["ingest"])
+api.add_router("/lake", lake_router, tags=["ingest"])
 api.add_router("/indicators", indicators_router, tags=["indicators"])
 api.add_router("/registry", registry_router, tags=["registry"])
 api.add_router("/reports", reports_router, tags=["reports"])

@@ -38,6 +38,7 @@ class Sector:
     indicators: tuple[str, ...]
     key: tuple[str, ...]
     sources: tuple[str, ...]
+    panels: tuple[str, ...] = ()
 
     def name(self, lang: str) -> str:
         return self.en if lang == "en" else self.vi
@@ -63,6 +64,7 @@ def sectors() -> tuple[Sector, ...]:
             tuple(s["indicators"]),
             tuple(s.get("key") or ()),
             tuple(s.get("sources") or ()),
+            tuple(s.get("panels") or ()),
         )
         for s in raw
     )

@@ -34,6 +34,7 @@ from dieuhanh.dashboards.selectors import (
 from dieuhanh.indicators.engine.fmt import format_value
 from dieuhanh.indicators.models import IndicatorDefinition
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitGeometry
+from dieuhanh.registry.selectors import systems_unapproved_panel
 
 REGIME_LABELS = {
     "month": ("Tháng", "Month"), "quarter": ("Quý", "Quarter"), "half": ("6 tháng", "Half-year"),
@@ -222,12 +223,12 @@ def sector(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     f = Filters(request, user)
     body = cached_html(_key(request, user, "sector"), lambda: render_to_string(
-        "dashboards/_sector_body.html", _sector_context(f, s), request=request))  # fmt: skip
+        "dashboards/_sector_body.html", _sector_context(f, s, user), request=request))  # fmt: skip
     return render(request, "dashboards/sector.html", f.context() | {"body": body, "sector_name": s.name(f.lang),
                                                                      "sector": s})  # fmt: skip
 
 
-def _sector_context(f: Filters, s: Any) -> dict[str, Any]:
+def _sector_context(f: Filters, s: Any, user: User) -> dict[str, Any]:
     codes = sector_codes(s)
     items = _tiles_context(f, codes, "s")
     has_data = any(i["tile"].value is not None for i in items)
@@ -239,6 +240,8 @@ def _sector_context(f: Filters, s: Any) -> dict[str, Any]:
                                                                              for i in items]}  # fmt: skip
     if map_code and has_data:
         context |= _map_and_ranking(f, map_code)
+    if "registry_unapproved" in s.panels:
+        context["unapproved"] = systems_unapproved_panel(user=user, unit=f.unit)
     return context
 
 

@@ -4,7 +4,7 @@ the CLI contract (computed live when it is not stored), and the records behind a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -27,7 +27,7 @@ from dieuhanh.indicators.engine import (
 )
 from dieuhanh.indicators.engine.drill import drill_columns
 from dieuhanh.indicators.models import IndicatorDefinition, IndicatorValue
-from dieuhanh.lake import Lake
+from dieuhanh.lake import Lake, LakeError
 from dieuhanh.orgunits.models import LEVEL_OF_KIND, Kind, OrgUnit
 from dieuhanh.orgunits.selectors import orgunit_closure_pairs, orgunit_get, orgunit_successor_map
 
@@ -157,9 +157,14 @@ def _period(key: str) -> Period:
 
 def indicator_value_lookup(
     *, code: str, unit_code: str, period_key: str, catalog: Catalog | None = None, lake: Lake | None = None,
-    live: bool = True,
+    live: bool = True, as_of: datetime | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """One figure: the stored one, else computed now from the lake (``live``). Unknown → UserError."""
+    """One figure: the stored one, else computed now from the lake (``live``). Unknown → UserError.
+
+    ``as_of`` (aware): computed from the lake as it stood at that moment (every table at the version
+    then current; units as they were that day), never the stored figure; the answer adds ``as_of``
+    and the ``lake_versions`` read.
+    """
     from dieuhanh.indicators.services import indicator_catalog
 
     catalog = catalog or indicator_catalog()
@@ -179,27 +184,38 @@ def indicator_value_lookup(
         .filter(indicator__code=code, unit=unit, period=period.key)
         .first()
     )
-    if row is not None and row.logic_hash == catalog.logic_hash(code):
+    if as_of is None and row is not None and row.logic_hash == catalog.logic_hash(code):
         return stored_as_dict(row, d)
-    if not live:
+    if not live and as_of is None:
         raise NotFound("indicator.no_value", "Chưa có số liệu.", "No value yet.")
     from dieuhanh.indicators.services import indicator_definitions_sync
 
     definition = indicator_definitions_sync(catalog=catalog)[code]
-    v = indicator_value_live(definition=d, catalog=catalog, unit_code=unit.code, period=period, lake=lake)
+    versions: dict[str, int] = {}
+    v = indicator_value_live(definition=d, catalog=catalog, unit_code=unit.code, period=period, lake=lake,
+                             as_of=as_of, versions=versions)  # fmt: skip
     data = {f: getattr(v, f) for f in ("numerator", "denominator", "value", "reason", "target", "target_source",
                                        "status", "rank", "rank_of", "components")}  # fmt: skip
     data["computed_at"] = timezone.now().isoformat()
-    return value_as_dict(definition=definition, unit=unit.code, period=period.key, regime=period.regime, data=data,
-                         catalog_def=d)  # fmt: skip
+    out = value_as_dict(definition=definition, unit=unit.code, period=period.key, regime=period.regime, data=data,
+                        catalog_def=d)  # fmt: skip
+    if as_of is not None:
+        out["as_of"] = as_of.isoformat()
+        out["lake_versions"] = versions
+    return out
 
 
 def indicator_value_live(
-    *, definition: Definition, catalog: Catalog, unit_code: str, period: Period, lake: Lake | None = None
-) -> Value:
-    """Compute one figure now (all units of that period, for ranks), without storing it."""
+    *, definition: Definition, catalog: Catalog, unit_code: str, period: Period, lake: Lake | None = None,
+    as_of: datetime | None = None, versions: dict[str, int] | None = None,
+) -> Value:  # fmt: skip
+    """Compute one figure now (all units of that period, for ranks), without storing it.
+
+    ``as_of``: from the lake as it stood then (and the units of that day); ``versions`` receives
+    the table versions read.
+    """
     lake = lake or Lake(settings.LAKE_DIR)
-    today = timezone.localdate()
+    today = timezone.localdate() if as_of is None else timezone.localdate(as_of)
     snapshot = any(
         (x := catalog.get(c)).record is not None and x.record.placement.kind == "snapshot"
         for c in Engine(catalog, _empty_context(today)).with_dependencies([definition.code])
@@ -209,7 +225,16 @@ def indicator_value_live(
         engine.units.on = min(today, period.end - timedelta(days=1))
     con = lake.duckdb_connection()
     try:
-        lake.register_views(con, as_of=period.end_utc if snapshot and period.end <= today else None)
+        when = period.end_utc if snapshot and period.end <= today else None
+        if as_of is not None:
+            when = as_of if when is None else min(when, as_of)
+        try:
+            used = lake.register_views(con, as_of=when)
+        except LakeError as exc:
+            raise UserError("lake.history_gone", f"Không còn dữ liệu của thời điểm đó: {exc}",
+                            f"The lake no longer holds that moment: {exc}") from exc  # fmt: skip
+        if versions is not None:
+            versions.update(used)
         result = engine.run_duckdb(con, codes=[definition.code], regimes=[period.regime],
                                    only={period.regime: {period.key}})  # fmt: skip
     finally:

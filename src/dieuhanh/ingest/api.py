@@ -14,11 +14,12 @@ from dieuhanh.core.errors import NotFound, UserError
 from dieuhanh.indicators.services import indicator_values_schedule_after_batch
 from dieuhanh.ingest.models import Channel, IngestBatch, RejectedRow, Source
 from dieuhanh.ingest.readers import json_records
-from dieuhanh.ingest.selectors import batch_get, batches_for
+from dieuhanh.ingest.selectors import batch_get, batches_for, lake_history
 from dieuhanh.ingest.services import apikey_authenticate, batch_ingest
 from dieuhanh.ingest.validation import table_spec
 
 router = Router()
+lake_router = Router()  # /api/v1/lake/…: the fact lake's versions
 
 
 class SourceKey(HttpBearer):
@@ -139,3 +140,41 @@ def list_rejected(request: HttpRequest, batch_id: str) -> Any:
     if batch is None:
         raise NotFound("batch.not_found", "Không có lô dữ liệu này.", "No such batch.")
     return RejectedRow.objects.filter(batch=batch).order_by("row", "id")
+
+
+class VersionBatchOut(Schema):
+    id: str
+    source: str
+    channel: str
+    file_name: str
+    actor: str
+    status: str
+    received: int
+    accepted: int
+    unchanged: int
+    rejected: int
+    started_at: datetime
+
+
+class LakeVersionOut(Schema):
+    table: str
+    version: int
+    timestamp: datetime
+    operation: str
+    inserted: int | None
+    updated: int | None
+    batch: VersionBatchOut | None
+
+
+@lake_router.get(
+    "/{table}/history", response={200: list[LakeVersionOut], 400: ErrorOut}, auth=django_auth,
+    summary="The versions of a fact table, newest first, with the batch behind each",
+    description=(
+        "Every write is a version (time travel: figures can be read as the lake stood at a moment, "
+        "`dieuhanh value … --as-of`). The batch is given when the caller may see it (their subtree)."
+    ),
+)  # fmt: skip
+def table_history(request: HttpRequest, table: str, limit: int = 100) -> Any:
+    user = request.user
+    assert isinstance(user, User)
+    return [v.as_dict() for v in lake_history(table=table, user=user, limit=max(1, min(limit, 1000)))]

@@ -16,6 +16,7 @@ class Channel(models.TextChoices):
     PULL = "pull", _("pull connector")
     DEMO = "demo", _("demo generator")
     FORM = "form", _("report form")
+    MODULE = "module", _("dieuhanh module")  # figures another module keeps (the registry)
 
 
 class Source(models.Model):

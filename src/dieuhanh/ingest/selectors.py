@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -11,6 +13,9 @@ from django.utils import timezone
 from dieuhanh.accounts.models import User
 from dieuhanh.accounts.scoping import restrict
 from dieuhanh.ingest.models import IngestBatch, Source
+from dieuhanh.ingest.services import get_lake
+from dieuhanh.ingest.validation import table_spec
+from dieuhanh.lake import Lake
 
 
 def batches_for(*, user: User, table: str = "", status: str = "") -> QuerySet[IngestBatch]:
@@ -43,3 +48,73 @@ def sources_silent(*, user: User, now: datetime | None = None) -> list[Source]:
         if last is None or last + timedelta(minutes=source.expected_every_minutes) < now:
             silent.append(source)
     return silent
+
+
+@dataclass
+class LakeVersion:
+    """One version of a fact table and, when known, the ingest batch that produced it."""
+
+    table: str
+    version: int
+    timestamp: datetime
+    operation: str  # create | upsert | compact | the Delta operation
+    inserted: int | None
+    updated: int | None
+    batch_id: str | None  # the batch recorded in the commit, whoever may see it
+    batch: IngestBatch | None = None  # only when the reader may see that batch
+
+    def as_dict(self) -> dict[str, Any]:
+        b = self.batch
+        return {
+            "table": self.table, "version": self.version, "timestamp": self.timestamp.isoformat(),
+            "operation": self.operation, "inserted": self.inserted, "updated": self.updated,
+            "batch": None if b is None else {
+                "id": str(b.pk), "source": b.source.code, "channel": b.channel, "file_name": b.file_name,
+                "actor": b.actor_label, "status": b.status, "received": b.received, "accepted": b.accepted,
+                "unchanged": b.unchanged, "rejected": b.rejected, "started_at": b.started_at.isoformat(),
+            },
+        }  # fmt: skip
+
+
+_OPERATIONS = {"WRITE": "create", "CREATE TABLE": "create", "MERGE": "upsert", "OPTIMIZE": "compact"}
+
+
+def _count(metrics: dict[str, Any], *names: str) -> int | None:
+    for name in names:
+        if metrics.get(name) is not None:
+            return int(metrics[name])
+    return None
+
+
+def lake_history(
+    *, table: str, user: User | None = None, limit: int | None = None, lake: Lake | None = None
+) -> list[LakeVersion]:
+    """The versions of a fact table, newest first, each with the batch that wrote it.
+
+    Every version is listed (what the lake held at each moment is the same for everyone); the
+    batch behind a version is attached only if `user` may see it (None: the operator, sees all).
+    Unknown table: `UserError`.
+    """
+    spec = table_spec(table)
+    lake = lake or get_lake()
+    entries = lake.history(spec.name, limit)
+    ids = []
+    for e in entries:
+        try:
+            ids.append(uuid.UUID(str(e["batch_id"])))
+        except ValueError:
+            continue
+    qs = IngestBatch.objects.select_related("source") if user is None else batches_for(user=user)
+    batches = {str(b.pk): b for b in qs.filter(pk__in=ids)}
+    out = []
+    for e in entries:
+        metrics = e.get("metrics") or {}
+        op = str(e.get("operation") or "")
+        compact = op == "OPTIMIZE"
+        out.append(LakeVersion(
+            table=spec.name, version=int(e["version"]), timestamp=e["timestamp"], operation=_OPERATIONS.get(op, op),
+            inserted=None if compact else _count(metrics, "num_target_rows_inserted", "num_added_rows"),
+            updated=None if compact else _count(metrics, "num_target_rows_updated") or 0,
+            batch_id=e.get("batch_id"), batch=batches.get(str(e.get("batch_id"))),
+        ))  # fmt: skip
+    return out

@@ -1,4 +1,5 @@
-"""Pages: upload a file, the list of batches, a batch with its refused rows (downloadable to fix)."""
+"""Pages: upload a file, the list of batches, a batch with its refused rows (downloadable to fix), and
+the lake's version history with the batch behind each version."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from dieuhanh.core.errors import UserError
 from dieuhanh.indicators.services import indicator_values_schedule_after_batch
 from dieuhanh.ingest.models import Channel, RejectedRow
 from dieuhanh.ingest.readers import file_records
-from dieuhanh.ingest.selectors import batch_get, batches_for
+from dieuhanh.ingest.selectors import batch_get, batches_for, lake_history
 from dieuhanh.ingest.services import batch_ingest
 from dieuhanh.lake import TABLES
 
@@ -113,3 +114,17 @@ def rejected_xlsx(request: HttpRequest, batch_id: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def lake_history_page(request: HttpRequest) -> HttpResponse:
+    """Each fact table's versions, newest first, with the batch that produced each (if visible)."""
+    user = _user(request)
+    table = request.GET.get("table", "")
+    if table and table not in TABLES:
+        raise Http404
+    tables = [table] if table else list(TABLES)
+    limit = 500 if table else 20
+    sections = [(t, lake_history(table=t, user=user, limit=limit)) for t in tables]
+    return render(request, "ingest/lake_history.html",
+                  {"sections": sections, "table": table, "tables": list(TABLES), "limit": limit})  # fmt: skip

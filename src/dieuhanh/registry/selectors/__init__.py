@@ -14,6 +14,7 @@ from dieuhanh.registry.selectors.network import (
 )
 from dieuhanh.registry.selectors.systems import (
     SystemFlags,
+    UnapprovedPanel,
     approval_status,
     dossier_allowed_steps,
     dossier_get,
@@ -25,6 +26,7 @@ from dieuhanh.registry.selectors.systems import (
     system_suggestions,
     systems_all,
     systems_filter,
+    systems_unapproved_panel,
     systems_visible,
 )
 
@@ -33,6 +35,7 @@ __all__ = [
     "MilestoneView",
     "SystemFlags",
     "TimelineView",
+    "UnapprovedPanel",
     "approval_status",
     "connections_visible",
     "dossier_allowed_steps",
@@ -50,6 +53,7 @@ __all__ = [
     "system_suggestions",
     "systems_all",
     "systems_filter",
+    "systems_unapproved_panel",
     "systems_visible",
     "timeline_get",
     "timeline_view",

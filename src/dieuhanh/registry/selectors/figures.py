@@ -12,6 +12,7 @@ e-government panel and the `digital_government` pack use them without retyping.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -133,16 +134,29 @@ def registry_figures(*, user: User, units: list[OrgUnit]) -> dict[str, Figures]:
     return totals
 
 
-def registry_data_values(*, period: str) -> list[dict[str, object]]:
-    """Direct counts per owning unit as data values (unscoped: for the indicator engine)."""
+def registry_data_values(*, period: str, keep: Iterable[tuple[str, str]] = ()) -> list[dict[str, object]]:
+    """Direct counts per owning unit as data values (unscoped: for the indicator engine).
+
+    A zero is left out (most units own nothing), except for the (data element, unit code) pairs
+    in `keep` — those that had a value before — so a figure that drops to zero becomes 0 in the
+    lake instead of keeping its old value.
+    """
     direct = _count(InformationSystem.objects.all(), LgspConnection.objects.all(), Platform.objects.all(),
                     IocCentre.objects.all())  # fmt: skip
+    kept = set(keep)
     codes = dict(OrgUnit.objects.filter(pk__in=list(direct)).values_list("pk", "code"))
-    rows: list[dict[str, object]] = []
-    for unit_id, figures in sorted(direct.items(), key=lambda kv: codes[kv[0]]):
+    values: dict[tuple[str, str], int] = {}
+    for unit_id, figures in direct.items():
         for name, value in figures.as_dict().items():
-            if name == "approved_share" or not value:
-                continue
-            rows.append({"data_element": f"registry.{name}", "unit_code": codes[unit_id], "period": period,
-                         "value": value})  # fmt: skip
-    return rows
+            if name != "approved_share" and value:
+                values[(f"registry.{name}", codes[unit_id])] = int(value)  # type: ignore[call-overload]
+    for key in kept - set(values):
+        if key[0].removeprefix("registry.") in FIGURE_NAMES:
+            values[key] = 0
+    return [
+        {"data_element": element, "unit_code": unit, "period": period, "value": value}
+        for (element, unit), value in sorted(values.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
+
+
+FIGURE_NAMES = frozenset(f.name for f in fields(Figures))

@@ -192,3 +192,17 @@ def system_can_edit(user: User, system: InformationSystem) -> bool:
     except PermissionDenied:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class UnapprovedPanel:
+    """The IOC's short list of systems without an approved level in a unit's subtree."""
+
+    total: int
+    rows: list[InformationSystem]
+
+
+def systems_unapproved_panel(*, user: User, unit: OrgUnit, limit: int = 10) -> UnapprovedPanel:
+    """Systems in `unit`'s subtree the user may see, not retired and without an approved level."""
+    qs = systems_filter(systems_visible(user=user), unit=unit, unapproved=True)
+    return UnapprovedPanel(total=qs.count(), rows=list(qs[:limit]))

@@ -9,6 +9,12 @@ from dieuhanh.registry.services.dossiers import (
     dossier_submit,
     dossier_update,
 )
+from dieuhanh.registry.services.feed import (
+    PublishResult,
+    registry_figures_changed,
+    registry_figures_publish,
+    registry_figures_schedule,
+)
 from dieuhanh.registry.services.imports import ImportResult, system_import
 from dieuhanh.registry.services.network import (
     connection_save,
@@ -29,6 +35,7 @@ __all__ = [
     "IOC_PROGRAMME",
     "ImportResult",
     "MilestoneSpec",
+    "PublishResult",
     "connection_save",
     "dossier_appraise",
     "dossier_approve",
@@ -41,6 +48,9 @@ __all__ = [
     "milestone_report",
     "national_system_save",
     "platform_save",
+    "registry_figures_changed",
+    "registry_figures_publish",
+    "registry_figures_schedule",
     "security_unit_assign",
     "system_create",
     "system_import",

@@ -29,6 +29,7 @@ from dieuhanh.registry.levels import (
 )
 from dieuhanh.registry.models import OPEN_STATUSES, DossierStatus, InformationSystem, LevelDossier
 from dieuhanh.registry.scoping import registry_require, require_acting_unit, security_unit_for
+from dieuhanh.registry.services.feed import registry_figures_changed
 
 DOSSIER_FIELDS = [
     "regime", "suggested_level", "suggested_basis", "proposed_level", "override_reason", "status",
@@ -262,6 +263,7 @@ def dossier_approve(
         dossier.save()
         system.approval = dossier
         system.save(update_fields=["approval"])
+        registry_figures_changed()
         audit_record(actor=actor, action="registry.dossier.approve", obj=dossier, unit=system.owner_unit,
                      before=before, after=snapshot(dossier, DOSSIER_FIELDS))  # fmt: skip
     return dossier
@@ -335,6 +337,7 @@ def dossier_record_approval(
         )  # fmt: skip
         system.approval = dossier
         system.save(update_fields=["approval"])
+        registry_figures_changed()
         audit_record(actor=actor, action="registry.dossier.record", obj=dossier, unit=system.owner_unit,
                      after=snapshot(dossier, DOSSIER_FIELDS), note=source)  # fmt: skip
     return dossier

@@ -25,6 +25,7 @@ from dieuhanh.registry.models import (
     SecurityUnitAssignment,
 )
 from dieuhanh.registry.scoping import registry_require
+from dieuhanh.registry.services.feed import registry_figures_changed
 
 Outcome = Literal["created", "updated", "unchanged"]
 
@@ -44,6 +45,7 @@ def upsert_audited(
         if obj is None:
             obj = model(**key, **values)
             obj.save()
+            registry_figures_changed()
             audit_record(actor=actor, action=f"{action}.create", obj=obj, unit=unit, after=snapshot(obj))
             return obj, "created"
         before = snapshot(obj)
@@ -53,6 +55,7 @@ def upsert_audited(
         if before == after:
             return obj, "unchanged"
         obj.save()
+        registry_figures_changed()
         audit_record(actor=actor, action=f"{action}.update", obj=obj, unit=unit, before=before, after=after)
         return obj, "updated"
 

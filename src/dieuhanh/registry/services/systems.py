@@ -13,6 +13,7 @@ from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.registry.levels import Criteria
 from dieuhanh.registry.models import CRITERIA_FIELDS, Hosting, InformationSystem, SystemKind, SystemStatus
 from dieuhanh.registry.scoping import registry_require
+from dieuhanh.registry.services.feed import registry_figures_changed
 
 SYSTEM_FIELDS = [
     "code", "name", "owner_unit", "operating_unit", "kind", "status", "hosting", "description",
@@ -91,6 +92,7 @@ def system_create(
             description=description, source=source, **criteria.as_dict(),
         )  # fmt: skip
         system.save()
+        registry_figures_changed()
         audit_record(actor=actor, action="registry.system.create", obj=system, unit=owner_unit,
                      after=snapshot(system, SYSTEM_FIELDS))  # fmt: skip
     return system
@@ -126,6 +128,7 @@ def system_update(*, actor: Actor, system: InformationSystem, changes: Mapping[s
         note = "Thông tin xác định cấp độ thay đổi sau phê duyệt / criteria changed after approval"
     with transaction.atomic():
         system.save()
+        registry_figures_changed()
         audit_record(actor=actor, action="registry.system.update", obj=system, unit=system.owner_unit,
                      before=before, after=after, note=note)  # fmt: skip
     return True

@@ -2,8 +2,8 @@
 
 Every tick (--interval seconds): the pull connectors that are due. Once a day from
 DIEUHANH_DAILY_AT (local time, default 07:00): the steering job (new recurring periods, the
-e-mail digest of tasks due soon and overdue) and the reporting job (report reminders, completeness),
-each idempotent per day. Run one
+e-mail digest of tasks due soon and overdue), the reporting job (report reminders, completeness)
+and the registry's figures for the current periods, each idempotent. Run one
 scheduler and any number of workers.
 """
 
@@ -36,6 +36,7 @@ class Command(DieuhanhCommand):
         parser.add_argument("--once", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from dieuhanh.registry.services import registry_figures_schedule
         from dieuhanh.reporting.tasks import reporting_daily_task
         from dieuhanh.steering.tasks import steering_daily_task
 
@@ -49,6 +50,7 @@ class Command(DieuhanhCommand):
             if daily_due(now, last_day, at):
                 steering_daily_task.enqueue(now.date().isoformat())
                 reporting_daily_task.enqueue(now.date().isoformat())
+                registry_figures_schedule()  # a new month, quarter or year gets the registry's figures
                 last_day = now.date()
                 self.stdout.write(f"enqueued the daily steering and reporting jobs for {now.date():%d/%m/%Y}")
             self.stdout.flush()

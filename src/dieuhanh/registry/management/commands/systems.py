@@ -1,5 +1,6 @@
 """`dieuhanh systems import PATH [--json]`, `dieuhanh systems list [--unit CODE] [--unapproved] [--json]`
-and `dieuhanh systems export PATH [--unapproved] [--unit CODE]`."""
+`dieuhanh systems export PATH [--unapproved] [--unit CODE]` and `dieuhanh systems figures [--json]`
+(write the registry's figures into the lake now and recompute their indicators)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dieuhanh.orgunits.selectors import orgunit_get
 from dieuhanh.registry.exports import export_inventory, export_unapproved
 from dieuhanh.registry.readers import read_systems_file
 from dieuhanh.registry.selectors import system_as_dict, systems_all, systems_filter
-from dieuhanh.registry.services import system_import
+from dieuhanh.registry.services import registry_figures_publish, system_import
 
 
 class Command(DieuhanhCommand):
@@ -33,6 +34,8 @@ class Command(DieuhanhCommand):
         ex.add_argument("path", type=Path)
         ex.add_argument("--unit", help="only systems owned in this unit's subtree")
         ex.add_argument("--unapproved", action="store_true", help="the systems lacking an approved level")
+        fig = sub.add_parser("figures", help="write the registry's figures into the lake and recompute them")
+        fig.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         getattr(self, f"_{opts['action']}")(opts)
@@ -76,3 +79,17 @@ class Command(DieuhanhCommand):
         path: Path = opts["path"]
         path.write_bytes(data)
         self.stdout.write(f"{path}: {len(systems)} hệ thống / systems")
+
+    def _figures(self, opts: dict[str, Any]) -> None:
+        result = registry_figures_publish(actor=Actor.system("cli"))
+        if opts["json"]:
+            self.emit_json(result.as_dict())
+            return
+        if not result.sent:
+            self.stdout.write(f"Không có gì thay đổi / nothing changed ({', '.join(result.periods)})")
+            return
+        self.stdout.write(
+            f"{result.sent} giá trị / values → data_values (lô / batch {result.batch}, phiên bản / version "
+            f"{result.lake_version}); kỳ / periods {', '.join(result.periods)}; tính lại / recomputed: "
+            f"{result.run_status or '—'}"
+        )

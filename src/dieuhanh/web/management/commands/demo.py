@@ -25,6 +25,7 @@ from dieuhanh.orgunits.readers import read_units_file, units_from_national_list
 from dieuhanh.orgunits.selectors import orgunit_get
 from dieuhanh.orgunits.services import orgunit_import
 from dieuhanh.registry.demo import registry_demo
+from dieuhanh.registry.services import registry_figures_publish
 from dieuhanh.steering.demo import steering_demo
 
 PROVINCE = "68"
@@ -64,6 +65,9 @@ class Command(DieuhanhCommand):
         self._step("Ranh giới xã, phường / commune boundaries", self._boundaries)
         self._admin(actor)
         self._step("Dữ liệu mẫu 17 tháng / 17 months of demo records", self._records)
+        self._step(
+            "Số liệu sổ đăng ký vào kho dữ liệu / registry figures into the lake", self._registry_figures
+        )
         self._step("Tính các chỉ số / computing the indicators", self._compute)
         self._step("Báo cáo định kỳ / periodic reports", lambda: self._reports(actor))
         self._step(
@@ -92,6 +96,13 @@ class Command(DieuhanhCommand):
         self.stdout.write(
             "    ghi mới hoặc cập nhật / written: " + ", ".join(f"{t}: {n:,}" for t, n in written.items())
         )
+        return None
+
+    def _registry_figures(self) -> Any:
+        result = registry_figures_publish(
+            refresh=False, actor=Actor.system("demo")
+        )  # computed by the next step
+        self.stdout.write(f"    {result.sent:,} giá trị / values ({', '.join(result.periods)})")
         return None
 
     def _compute(self) -> Any:

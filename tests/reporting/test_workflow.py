@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from dieuhanh.accounts.models import User
 from dieuhanh.audit.models import AuditEntry
@@ -285,6 +286,11 @@ def test_completeness_counts_and_indicator(
     on_time = indicator_value_lookup(code="bc.on_time_share", unit_code="68", period_key=SEPT)
     assert (share["numerator"], share["denominator"]) == (2, 3)
     assert (on_time["numerator"], on_time["denominator"]) == (1, 3)
+    # The IOC's e-documents sector shows the stored figure (2 / 3 = 66,7%).
+    client = Client()
+    client.force_login(users["province"])
+    page = client.get(f"/linh-vuc/van-ban-dien-tu/?regime=month&period={SEPT}&unit=68").content.decode()
+    assert "Tỷ lệ báo cáo định kỳ đã gửi" in page and "66,7" in page
 
 
 def test_reminders_before_and_after_the_deadline_once_each(

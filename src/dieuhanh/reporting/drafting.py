@@ -168,10 +168,8 @@ def draft_build(form: ReportForm, unit: OrgUnit, period_key: str) -> Draft:
 def issuing_body(unit: OrgUnit) -> tuple[str, str]:
     """(superior line, body line), upper case, as in the header of a document from `unit`."""
     parent = unit.parent
-    if unit.kind == Kind.PROVINCE:
-        return "", f"ỦY BAN NHÂN DÂN {unit.name.upper()}"
-    if unit.kind in (Kind.COMMUNE, Kind.WARD, Kind.SPECIAL_ZONE, Kind.DISTRICT):
-        return "", f"ỦY BAN NHÂN DÂN {unit.name.upper()}"
+    if unit.kind in (Kind.PROVINCE, Kind.COMMUNE, Kind.WARD, Kind.SPECIAL_ZONE, Kind.DISTRICT):
+        return "", f"ỦY BAN NHÂN DÂN\n{unit.name.upper()}"
     superior = (
         f"UBND {parent.name.upper()}"
         if parent is not None and parent.kind == Kind.PROVINCE
@@ -224,7 +222,7 @@ def figure_sentence(f: Figure) -> str:
             return f"{e.name_vi}: chưa có số liệu."
         text = f"{e.name_vi}: {display_value(f.value, 'integer')} đơn vị"
         if f.change is not None and abs(f.change) > 1e-9:
-            text += f" ({'tăng' if f.change > 0 else 'giảm'} {display_value(abs(f.change), 'integer')} so với kỳ trước)"
+            text += f", {'tăng' if f.change > 0 else 'giảm'} {display_value(abs(f.change), 'integer')} so với kỳ trước"
         return text + "."
     uom = "" if e.value_type in ("boolean", "percent") else f" {e.uom}".rstrip()
     unit_sign = "%" if e.value_type == "percent" else ""
@@ -239,15 +237,17 @@ def figure_sentence(f: Figure) -> str:
             notes.append("không đổi so với kỳ trước")
         else:
             word = "tăng" if change > 0 else "giảm"
-            notes.append(f"{word} {display_value(abs(change), e.value_type)}{points} so với kỳ trước")
+            relative = ""
             if f.previous:
-                notes[-1] += (
-                    f" ({'+' if change > 0 else '−'}{display_value(abs(100 * change / f.previous), 'number')}%)"
-                )
+                sign = "+" if change > 0 else "−"
+                relative = f" ({sign}{display_value(abs(100 * change / f.previous), 'number')}%)"
+            notes.append(
+                f"{word} {display_value(abs(change), e.value_type)}{points}{uom}{relative} so với kỳ trước"
+            )
     if f.meets_target is not None and e.target is not None:
         target = f"{display_value(e.target, e.value_type)}{unit_sign}"
         notes.append(f"{'đạt' if f.meets_target else 'chưa đạt'} mục tiêu {target}")
-    return text + (f" ({'; '.join(notes)})" if notes else "") + "."
+    return text + (f", {'; '.join(notes)}" if notes else "") + "."
 
 
 # --------------------------------------------------------------------------------------------- DOCX
@@ -280,11 +280,12 @@ def _para(
     size: float = 14,
     indent: bool = False,
     after: float = 6,
+    before: float = 0,
 ) -> Any:
     p = container.add_paragraph()
     p.alignment = align
     p.paragraph_format.space_after = Pt(after)
-    p.paragraph_format.space_before = Pt(0)
+    p.paragraph_format.space_before = Pt(before)
     if indent:
         p.paragraph_format.first_line_indent = Mm(12.7)
     if text:
@@ -316,6 +317,16 @@ def _no_borders(table: Any) -> None:
     table._tbl.tblPr.append(borders)
 
 
+def _widths(table: Any, *widths: Any) -> None:
+    """Fixed column widths (Word and LibreOffice honour the cells' and the grid's widths)."""
+    table.autofit = False
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for col, width in zip(table.columns, widths, strict=True):
+        col.width = width
+        for cell in col.cells:
+            cell.width = width
+
+
 def _grid(table: Any) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -335,28 +346,28 @@ def draft_docx(draft: Draft) -> bytes:
     superior, body = issuing_body(unit)
     header = doc.add_table(rows=1, cols=2)
     _no_borders(header)
+    _widths(header, Mm(68), Mm(97))
     left, right = header.rows[0].cells
-    left.width, right.width = Mm(70), Mm(95)
     if superior:
-        _cell_text(left, superior, size=13)
+        _cell_text(left, superior, size=12)
         p = left.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(p, body, bold=True, size=13)
+        _run(p, body, bold=True, size=12)
     else:
-        _cell_text(left, body, bold=True, size=13)
+        _cell_text(left, body, bold=True, size=12)
     p = left.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(p, "———", size=13)
+    _run(p, "————————", size=10)
     p = left.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(p, f"Số:       /BC-{sign_abbreviation(unit)}", size=13)
-    _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=13)
+    _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12)
     p = right.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(p, "Độc lập - Tự do - Hạnh phúc", bold=True, size=14)
+    _run(p, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13)
     p = right.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(p, "———————————————", size=13)
+    _run(p, "——————————————", size=10)
     p = right.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     d = draft.drafted_on
@@ -419,7 +430,7 @@ def draft_docx(draft: Draft) -> bytes:
     )
     _figures_table(doc, draft)
 
-    _para(doc, "III. ĐÁNH GIÁ, ĐỀ XUẤT, KIẾN NGHỊ", bold=True)
+    _para(doc, "III. ĐÁNH GIÁ, ĐỀ XUẤT, KIẾN NGHỊ", bold=True, before=12)
     _para(doc, "[Đơn vị bổ sung đánh giá, khó khăn, vướng mắc và kiến nghị.]", italic=True, indent=True)
 
     if draft.child_values:
@@ -435,6 +446,7 @@ def draft_docx(draft: Draft) -> bytes:
     _para(doc, "", after=0)
     footer = doc.add_table(rows=1, cols=2)
     _no_borders(footer)
+    _widths(footer, Mm(80), Mm(85))
     left, right = footer.rows[0].cells
     p = left.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -476,14 +488,14 @@ def _change_text(change: float | None, e: FormElement, counted: bool = False) ->
 
 def _figures_table(doc: Any, draft: Draft) -> None:
     heads = ("TT", "Chỉ tiêu", "Đơn vị tính", "Kỳ này", "Kỳ trước", "Tăng, giảm", "Mục tiêu", "Đánh giá")
-    table = doc.add_table(rows=1, cols=len(heads))
+    table = doc.add_table(rows=1 + len(draft.figures), cols=len(heads))
     _grid(table)
     for cell, text in zip(table.rows[0].cells, heads, strict=True):
         _cell_text(cell, text, bold=True)
     for i, f in enumerate(draft.figures, start=1):
         e = f.element
         change = f.change
-        cells = table.add_row().cells
+        cells = table.rows[i].cells
         uom = (
             "%"
             if e.value_type == "percent"
@@ -501,6 +513,7 @@ def _figures_table(doc: Any, draft: Draft) -> None:
         )
         for j, (cell, text) in enumerate(zip(cells, texts, strict=True)):
             _cell_text(cell, text, align=WD_ALIGN_PARAGRAPH.LEFT if j == 1 else WD_ALIGN_PARAGRAPH.CENTER)
+    _widths(table, *(Mm(w) for w in (10, 55, 18, 18, 18, 16, 15, 15)))
 
 
 STATE_VI = {
@@ -515,7 +528,7 @@ STATE_VI = {
 def _children_table(doc: Any, draft: Draft) -> None:
     elements = [f.element for f in draft.figures][:4]
     heads = ("TT", "Đơn vị", "Tình trạng", "Ngày gửi", *(e.name_vi for e in elements))
-    table = doc.add_table(rows=1, cols=len(heads))
+    table = doc.add_table(rows=1 + len(draft.child_values), cols=len(heads))
     _grid(table)
     for cell, text in zip(table.rows[0].cells, heads, strict=True):
         _cell_text(cell, text, bold=True, size=10)
@@ -531,10 +544,12 @@ def _children_table(doc: Any, draft: Draft) -> None:
             sent,
             *(_fmt(values.get(e.code), e) for e in elements),
         )
-        for j, (cell, text) in enumerate(zip(table.add_row().cells, texts, strict=True)):
+        for j, (cell, text) in enumerate(zip(table.rows[i].cells, texts, strict=True)):
             _cell_text(
                 cell, text, size=10, align=WD_ALIGN_PARAGRAPH.LEFT if j == 1 else WD_ALIGN_PARAGRAPH.CENTER
             )
+    value_width = (165 - 9 - 38 - 20 - 20) / max(1, len(elements))
+    _widths(table, Mm(9), Mm(38), Mm(20), Mm(20), *(Mm(value_width) for _ in elements))
 
 
 # --------------------------------------------------------------------------------------------- XLSX

@@ -3,18 +3,34 @@ submits, the province accepts. Screenshots in test-output/screenshots/ (bao-cao-
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from dieuhanh.accounts.models import Role, User
+from dieuhanh.audit.services import Actor
 from dieuhanh.core.periods import period_of
+from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reporting.models import ReportForm, Submission
-from tests.browser.conftest import Visit, browser, visit  # noqa: F401 - the browser fixtures
+from dieuhanh.reporting.services import report_forms_sync
+from tests.browser.conftest import Visit
 from tests.conftest import PASSWORD
+from tests.reporting.conftest import FORM_YAML
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def form(province: dict[str, OrgUnit], tmp_path: Path, actor: Actor) -> Iterator[ReportForm]:
+    """The test form of tests/reporting, and a lake of this test's own."""
+    (tmp_path / "pack" / "forms").mkdir(parents=True)
+    (tmp_path / "pack" / "forms" / "test.yaml").write_text(FORM_YAML, encoding="utf-8")
+    with override_settings(LAKE_DIR=tmp_path / "lake"):
+        report_forms_sync(actor=actor, roots=[tmp_path / "pack"])
+        yield ReportForm.objects.get(code="test.thang")
 
 
 def sign_in(v: Visit, user: User) -> None:
@@ -27,7 +43,7 @@ def sign_in(v: Visit, user: User) -> None:
 
 
 def test_fill_submit_and_accept_a_report_in_the_browser(
-    visit: Callable[..., Visit],  # noqa: F811
+    visit: Callable[..., Visit],
     form: ReportForm,
     make_user: Callable[[str, str], User],
 ) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("chi-so/", include("dieuhanh.indicators.urls")),
     path("chi-dao/", include("dieuhanh.steering.urls")),
     path("chinh-quyen-so/", include("dieuhanh.registry.urls")),
+    path("moi-truong/", include("dieuhanh.environment.urls")),
     path("", include("dieuhanh.dashboards.urls")),
     path("", include("dieuhanh.web.urls")),
 ]

@@ -1,6 +1,7 @@
 """`dieuhanh scheduler`: enqueue what is due; `dieuhanh db_worker` processes run it.
 
-Every tick (--interval seconds): the pull connectors that are due. Once a day from
+Every tick (--interval seconds): the pull connectors that are due, and the environment
+stations' "source silent" check (run in the scheduler itself: a few queries). Once a day from
 DIEUHANH_DAILY_AT (local time, default 07:00): the steering job (new recurring periods, the
 e-mail digest of tasks due soon and overdue), which is itself idempotent per day. Run one
 scheduler and any number of workers.
@@ -35,6 +36,7 @@ class Command(DieuhanhCommand):
         parser.add_argument("--once", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from dieuhanh.environment.services import stations_silent_check
         from dieuhanh.steering.tasks import steering_daily_task
 
         at = time.fromisoformat(os.environ.get("DIEUHANH_DAILY_AT", "07:00"))
@@ -43,6 +45,9 @@ class Command(DieuhanhCommand):
             codes = pulls_enqueue()
             if codes:
                 self.stdout.write(f"enqueued pulls: {', '.join(codes)}")
+            silent = stations_silent_check()
+            if silent:
+                self.stdout.write(f"source silent: {', '.join(silent)}")
             now = datetime.now(LOCAL)
             if daily_due(now, last_day, at):
                 steering_daily_task.enqueue(now.date().isoformat())

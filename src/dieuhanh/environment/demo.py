@@ -32,12 +32,14 @@ def environment_demo(actor: Actor) -> StationImportResult:
 
 
 def replay(
-    *, url: str, hours: int, speed: float, start: datetime, report: Callable[[str], None] = lambda _: None
-) -> int:
-    """Publish ``hours`` hours of demo observations (from ``start``), one message per station and
-    hour, to ``dieuhanh/observations/<station>`` with QoS 1, ``speed`` hours per second (0: as fast
-    as the broker takes them). The Phan Thiết pollution episode is in the demo series (see
-    `ingest.demo.EPISODE`): replay across it to see an alert. Returns the messages published."""
+    *, url: str, hours: int, speed: float, start: datetime, at: datetime | None = None,
+    report: Callable[[str], None] = lambda _: None,
+) -> int:  # fmt: skip
+    """Publish ``hours`` hours of the demo series from ``start``, stamped from ``at`` on (default:
+    ``start``), one message per station and hour, to ``dieuhanh/observations/<station>`` with QoS 1,
+    ``speed`` hours per second (0: as fast as the broker takes them). The Phan Thiết pollution
+    episode is in the demo series (`ingest.demo.EPISODE`): replaying it onto the last hours makes the
+    AQI climb and an alert rise on the live panel. Returns the messages published."""
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
@@ -53,15 +55,17 @@ def replay(
     try:
         for h in range(hours):
             moment = start + timedelta(hours=h)
+            stamp = (at or start) + timedelta(hours=h)
             by_station: dict[str, list[dict[str, Any]]] = {}
             for row in observations(moment, moment + timedelta(hours=1)):
+                row = {**row, "observed_at": stamp.isoformat()}
                 by_station.setdefault(row["station_code"], []).append(row)
             infos = [client.publish(f"dieuhanh/observations/{s}", json.dumps(rows), qos=1)
                      for s, rows in by_station.items()]  # fmt: skip
             for info in infos:
                 info.wait_for_publish(30)
             sent += len(infos)
-            report(f"{moment.isoformat()}: {sum(len(r) for r in by_station.values())} observations")
+            report(f"{stamp.isoformat()}: {sum(len(r) for r in by_station.values())} observations")
             if speed > 0:
                 time.sleep(1 / speed)
     finally:

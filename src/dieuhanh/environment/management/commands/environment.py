@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandParser
+from django.utils import timezone
 
 from dieuhanh.core.commands import DieuhanhCommand
 from dieuhanh.core.errors import UserError
@@ -20,10 +21,20 @@ class Command(DieuhanhCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         rp = sub.add_parser("replay", help="publish demo observations to the broker, hour by hour")
         rp.add_argument("--url", default=settings.MQTT_URL, help="mqtt://[user:password@]host:port")
-        rp.add_argument("--hours", type=int, default=72)
+        rp.add_argument(
+            "--hours", type=int, default=24, help="hours to replay (≤ 24: older is refused as out of order)"
+        )
         rp.add_argument("--speed", type=float, default=1.0, help="hours of data per second (0: no pause)")
         rp.add_argument(
-            "--from", dest="start", help="first hour (ISO 8601); default: the demo's pollution episode − 6 h"
+            "--from",
+            dest="start",
+            help="first hour of the demo series to replay (ISO 8601); "
+            "default: the demo's pollution episode − 6 h",
+        )
+        rp.add_argument(
+            "--at",
+            help="time stamp of the first replayed hour (ISO 8601); "
+            "default: so that the last replayed hour is the current hour",
         )
         sub.add_parser("silent", help="raise 'source silent' alerts now (the scheduler does it every tick)")
 
@@ -40,7 +51,15 @@ class Command(DieuhanhCommand):
         except ValueError as exc:
             raise UserError("replay.bad_start", f"Thời điểm không hợp lệ: {opts['start']!r}.",
                             f"Invalid start {opts['start']!r}.") from exc  # fmt: skip
-        if start.tzinfo is None:
+        now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+        try:
+            at = (
+                datetime.fromisoformat(opts["at"]) if opts["at"] else now - timedelta(hours=opts["hours"] - 1)
+            )
+        except ValueError as exc:
+            raise UserError("replay.bad_at", f"Thời điểm không hợp lệ: {opts['at']!r}.",
+                            f"Invalid time {opts['at']!r}.") from exc  # fmt: skip
+        if start.tzinfo is None or at.tzinfo is None:
             raise UserError(
                 "replay.naive_start", "Cần múi giờ, ví dụ +07:00.", "Give a time zone, e.g. +07:00."
             )
@@ -49,5 +68,7 @@ class Command(DieuhanhCommand):
             self.stdout.write(line)
             self.stdout.flush()
 
-        n = replay(url=opts["url"], hours=opts["hours"], speed=opts["speed"], start=start, report=report)
+        n = replay(
+            url=opts["url"], hours=opts["hours"], speed=opts["speed"], start=start, at=at, report=report
+        )
         self.stdout.write(f"published {n} messages")

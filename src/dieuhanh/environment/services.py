@@ -149,7 +149,7 @@ class DeriveResult:
 
 def _changed(lake: Lake, batch: IngestBatch) -> dict[str, tuple[datetime, datetime, str]]:
     """station → (earliest, latest observed_at, a unit code) of the rows the batch wrote."""
-    con = lake.connect()
+    con = _observations(lake)
     try:
         rows = con.execute(
             "SELECT station_code, min(observed_at), max(observed_at), max(unit_code) FROM observations "
@@ -159,6 +159,16 @@ def _changed(lake: Lake, batch: IngestBatch) -> dict[str, tuple[datetime, dateti
     finally:
         con.close()
     return {r[0]: (r[1].astimezone(UTC), r[2].astimezone(UTC), r[3]) for r in rows}
+
+
+def _observations(lake: Lake) -> Any:
+    """A DuckDB connection with the ``observations`` view only (not every table's)."""
+    from dieuhanh.lake import TABLES
+    from dieuhanh.lake.sql import view_sql
+
+    con = lake.duckdb_connection()
+    con.execute(view_sql(TABLES["observations"], lake.files("observations")))
+    return con
 
 
 def _read_hourly(lake: Lake, spans: dict[str, tuple[int, int]]) -> dict[str, dict[str, dict[int, float]]]:
@@ -171,7 +181,7 @@ def _read_hourly(lake: Lake, spans: dict[str, tuple[int, int]]) -> dict[str, dic
     end = datetime.fromtimestamp(hi * 3600, UTC)
     months = sorted({(start + timedelta(days=d)).astimezone(_VN).strftime("%Y-%m")
                      for d in range((end - start).days + 2)})  # fmt: skip
-    con = lake.connect()
+    con = _observations(lake)
     try:
         con.execute("CREATE TEMP TABLE dh_st (code VARCHAR)")
         con.executemany("INSERT INTO dh_st VALUES (?)", [[c] for c in spans])

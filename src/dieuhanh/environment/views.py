@@ -1,8 +1,8 @@
 """The environment sector's live panel: a small fragment the sector page and the wall screen poll.
 
-The page holds ``<div hx-get=".../truc-tiep/?v=VERSION" hx-trigger="every 2s" hx-swap="outerHTML">``;
+The page holds ``<div hx-get=".../truc-tiep/?v=VERSION" hx-trigger="every 1s" hx-swap="outerHTML">``;
 the server answers 204 (nothing to swap) while the data version is unchanged, else the new
-fragment with the new version. New observations show within the polling interval (2 s) plus
+fragment with the new version. New observations show within the polling interval (1 s) plus
 the time the subscriber takes to store a batch and derive its AQI (see docs/environment.md).
 """
 
@@ -15,7 +15,7 @@ from django.shortcuts import render
 from dieuhanh.accounts.models import User
 from dieuhanh.environment.selectors import episodes_for, live_version, stations_now
 
-POLL_SECONDS = 2
+POLL_SECONDS = 1
 
 
 @login_required

@@ -90,8 +90,16 @@ def test_daily_aqi_and_the_environment_pack(
     )  # 01:00 … 00:00 next day
     (row,) = lake.connect().sql("select aqi_day, aqi, dominant, band, unit_code from aqi_daily").fetchall()
     assert row == (date(2026, 3, 1), 110.0, "pm25", "poor", "24781")
+    from django_tasks_db.models import DBTaskResult
+
+    from dieuhanh.environment.tasks import environment_indicators_task
+
+    (queued,) = DBTaskResult.objects.filter(task_path__endswith="environment_indicators_task")
+    assert queued.args_kwargs["args"] == [["2026-03"]]  # the batch queued its months' refresh
+    out = environment_indicators_task.call(["2026-03"])  # what `dieuhanh db_worker` runs
+    assert out["status"] == "done" and out["written"] > 0
     run = environment_indicators_compute(months=["2026-03"])
-    assert run.status == "done"
+    assert run.status == "done" and run.written == 0  # nothing changed since
 
     def value(code: str, unit: str = "68") -> Any:
         v = IndicatorValue.objects.get(indicator__code=code, unit__code=unit, period="2026M03")

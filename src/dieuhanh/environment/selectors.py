@@ -10,7 +10,7 @@ from django.db.models import Count, Max, QuerySet
 
 from dieuhanh.accounts.models import User
 from dieuhanh.accounts.scoping import restrict
-from dieuhanh.environment.aqi import Band, band
+from dieuhanh.environment.aqi import LABELS, Band, band
 from dieuhanh.environment.models import AlertEpisode, Station
 
 
@@ -27,6 +27,10 @@ class StationNow:
     station: Station
     band: Band | None
     silent: bool
+
+    @property
+    def dominant(self) -> str:
+        return LABELS.get(self.station.latest_dominant, self.station.latest_dominant)
 
 
 def stations_for(*, user: User) -> QuerySet[Station]:

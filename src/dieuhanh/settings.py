@@ -193,6 +193,8 @@ MQTT_URL = os.environ.get("DIEUHANH_MQTT_URL", "mqtt://127.0.0.1:1883")
 
 EMAIL_BACKEND = os.environ.get("DIEUHANH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DIEUHANH_FROM_EMAIL", "dieuhanh@localhost")
+# Who receives every environment alert, besides each threshold's own recipients (comma-separated).
+ENVIRONMENT_ALERT_EMAILS = os.environ.get("DIEUHANH_ALERT_EMAILS", "")
 
 LOGGING = {
     "version": 1,

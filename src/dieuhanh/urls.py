@@ -15,6 +15,7 @@ urlpatterns = [
     path("chi-dao/", include("dieuhanh.steering.urls")),
     path("chinh-quyen-so/", include("dieuhanh.registry.urls")),
     path("bao-cao/", include("dieuhanh.reporting.urls")),
+    path("moi-truong/", include("dieuhanh.environment.urls")),
     path("", include("dieuhanh.dashboards.urls")),
     path("", include("dieuhanh.web.urls")),
 ]

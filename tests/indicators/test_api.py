@@ -118,7 +118,9 @@ def test_the_push_paths_enqueue_the_refresh(source: Source, lake: Lake) -> None:
     assert task.args_kwargs["args"] == [str(batch.pk)]
     sensors = ingest(source, "observations", [
         {"station_code": "S1", "unit_code": "24820", "parameter": "pm25", "observed_at": "2025-09-01T10:00:00+07:00",
-         "value": "12"},
+         "value": "12", "uom": "µg/m³"},
     ])  # fmt: skip
     indicator_values_schedule_after_batch(batch=sensors)  # no indicator reads observations: nothing queued
-    assert DBTaskResult.objects.count() == 1
+    # ... but the environment app derived the VN_AQI tables and queued its own pack's refresh.
+    paths = sorted(t.task_path.rsplit(".", 1)[1] for t in DBTaskResult.objects.all())
+    assert paths == ["environment_indicators_task", "indicator_values_refresh_task"]

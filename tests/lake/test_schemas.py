@@ -30,11 +30,23 @@ EXPECTED_COLUMNS = {
         "observed_day", "hour", *SYSTEM, "month",
     ],
     "data_values": ["data_element", "unit_code", "period", "value", *SYSTEM, "year"],
+    "aqi_hourly": [
+        "station_code", "unit_code", "hour_end", "aqi_day", "aqi", "dominant", "band",
+        "pm25", "pm10", "o3", "no2", "so2", "co", "hour_end_day", *SYSTEM, "month",
+    ],
+    "aqi_daily": [
+        "station_code", "unit_code", "aqi_day", "aqi", "dominant", "band",
+        "pm25", "pm10", "o3", "no2", "so2", "co", *SYSTEM,
+    ],
 }  # fmt: skip
 
 
 def test_the_five_tables_and_their_columns() -> None:
-    assert sorted(TABLES) == ["data_values", "documents", "dossiers", "observations", "services"]
+    assert sorted(TABLES) == [
+        "aqi_daily", "aqi_hourly", "data_values", "documents", "dossiers", "observations", "services",
+    ]  # fmt: skip
+    # The two VN_AQI tables are derived from observations: no source system may write them.
+    assert {n for n, spec in TABLES.items() if spec.derived_from} == {"aqi_daily", "aqi_hourly"}
     for name, columns in EXPECTED_COLUMNS.items():
         assert list(TABLES[name].column_names) == columns, name
         assert arrow_schema(TABLES[name]).names == columns
@@ -53,6 +65,8 @@ def test_keys_and_partitions() -> None:
         "observations": ("month", "observed_at"),
         "data_values": ("year", "period"),
         "services": (None, None),
+        "aqi_hourly": ("month", "hour_end"),
+        "aqi_daily": (None, None),
     }
     assert TABLES["dossiers"].updated_column == "updated_at"
     assert TABLES["observations"].updated_column is None

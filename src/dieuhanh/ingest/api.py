@@ -12,6 +12,7 @@ from dieuhanh.accounts.models import User
 from dieuhanh.audit.services import Actor
 from dieuhanh.core.errors import NotFound, UserError
 from dieuhanh.indicators.services import indicator_values_schedule_after_batch
+from dieuhanh.ingest.hooks import fill_records
 from dieuhanh.ingest.models import Channel, IngestBatch, RejectedRow, Source
 from dieuhanh.ingest.readers import json_records
 from dieuhanh.ingest.selectors import batch_get, batches_for, lake_history
@@ -79,9 +80,11 @@ def push(request: HttpRequest, table: str) -> IngestOut:
         raise UserError(
             "ingest.bad_json", f"Nội dung không phải JSON hợp lệ: {exc}", f"The body is not valid JSON: {exc}"
         ) from exc
+    numbered = list(json_records(payload, name=f"POST /ingest/{spec.name}"))
+    filled = fill_records(spec.name, [dict(r) for _, r in numbered])
     result = batch_ingest(
         actor=Actor.system(f"api:{source.code}"), source=source, table=spec.name,
-        records=json_records(payload, name=f"POST /ingest/{spec.name}"), channel=Channel.API,
+        records=[(i, r) for (i, _), r in zip(numbered, filled, strict=True)], channel=Channel.API,
     )  # fmt: skip
     indicator_values_schedule_after_batch(batch=result.batch)
     return IngestOut(**result.as_dict())

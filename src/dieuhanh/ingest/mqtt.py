@@ -32,6 +32,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from dieuhanh.audit.services import Actor
 from dieuhanh.indicators.services import indicator_values_schedule_after_batch
+from dieuhanh.ingest.hooks import fill_records
 from dieuhanh.ingest.models import Channel, Source
 from dieuhanh.ingest.services import batch_ingest
 
@@ -137,12 +138,12 @@ class ObservationSubscriber:
             except ValueError:
                 self.stats.bad_payloads += 1
                 continue
-            for item in payload if isinstance(payload, list) else [payload]:
-                if isinstance(item, dict):
-                    n += 1
-                    records.append((n, item))
-                else:
-                    self.stats.bad_payloads += 1
+            items = payload if isinstance(payload, list) else [payload]
+            if any(not isinstance(item, dict) for item in items):
+                self.stats.bad_payloads += sum(1 for item in items if not isinstance(item, dict))
+            for item in fill_records(self.table, [item for item in items if isinstance(item, dict)]):
+                n += 1
+                records.append((n, item))
         if records:
             result = batch_ingest(
                 actor=Actor.system(f"mqtt:{self.source.code}"), source=self.source, table=self.table,

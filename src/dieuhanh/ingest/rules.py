@@ -172,6 +172,8 @@ class Rules:
     def chunk(self, chunk: Any, sources: dict[str, list[int]], out: Outcome, *, stripped: bool) -> None:
         n = chunk.num_rows
         sent = {name: self._sent(chunk, idx) for name, idx in sources.items()}
+        for extra in self.v.checks:
+            extra.fill(sent, n)
         found: list[Found] = []
         typed: dict[str, Any] = {}
         for order, col in enumerate(self.spec.columns):
@@ -283,6 +285,8 @@ class Rules:
                 for p, v in zip(pos, values("value", pos), strict=True):
                     out.append((p, base + 31, "value.range", "value", f"Giá trị {v} vượt quá {top}.",
                                 f"{v} is above {top}."))  # fmt: skip
+        for i, extra in enumerate(self.v.checks):
+            out.extend(extra.check(typed, where, base + 35 + i))
         out.extend(self._units(typed, where, n, base + 40))
         return out
 

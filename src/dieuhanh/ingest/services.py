@@ -29,6 +29,7 @@ from dieuhanh.accounts.models import User
 from dieuhanh.accounts.scoping import require
 from dieuhanh.audit.services import Actor, audit_record, snapshot
 from dieuhanh.core.errors import UserError
+from dieuhanh.ingest import hooks
 from dieuhanh.ingest.models import ApiKey, BatchStatus, Channel, IngestBatch, RejectedRow, Source
 from dieuhanh.ingest.readers import Records, as_text_rows
 from dieuhanh.ingest.validation import Outcome, UnitInfo, Validator, table_spec
@@ -212,6 +213,7 @@ def batch_ingest(
         units=unit_infos(),
         allowed_units=allowed_unit_codes(source=source, user=user),
         file=file_name,
+        checks=hooks.checks_for(spec.name, channel=channel),
     )
     validator.check_headers(rows)
     batch = IngestBatch.objects.create(
@@ -246,6 +248,8 @@ def batch_ingest(
     batch.inserted, batch.updated, batch.unchanged = result.inserted, result.updated, result.unchanged
     status = BatchStatus.DONE if accepted or not outcome.problems else BatchStatus.REFUSED
     _finish(batch, outcome, actor, status=status, received=received)
+    if status == BatchStatus.DONE and (batch.inserted + batch.updated):
+        hooks.after_batch(batch)
     return result
 
 

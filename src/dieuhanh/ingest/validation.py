@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from dieuhanh.core.errors import Problem, UserError
 from dieuhanh.core.tabular import fold
 from dieuhanh.ingest.aliases import HEADER_ALIASES, VALUE_ALIASES
+from dieuhanh.ingest.hooks import RowChecks
 from dieuhanh.ingest.privacy import personal_header
 from dieuhanh.ingest.readers import Records, Reread, TextRows, as_text_rows
 from dieuhanh.ingest.rules import (
@@ -44,13 +45,16 @@ __all__ = [
 ]  # fmt: skip
 
 
+INGESTED = [name for name, spec in TABLES.items() if spec.derived_from is None]
+
+
 def table_spec(table: str) -> TableSpec:
     spec = TABLES.get(table)
-    if spec is None:
+    if spec is None or spec.derived_from is not None:
         raise UserError(
             "ingest.unknown_table",
-            f"Không có bảng dữ liệu {table!r}. Các bảng: {', '.join(TABLES)}.",
-            f"No fact table {table!r}. Tables: {', '.join(TABLES)}.",
+            f"Không có bảng dữ liệu {table!r}. Các bảng: {', '.join(INGESTED)}.",
+            f"No fact table {table!r}. Tables: {', '.join(INGESTED)}.",
         )
     return spec
 
@@ -77,8 +81,10 @@ class Validator:
         allowed_units: set[str] | None,
         file: str = "",
         now: datetime | None = None,
+        checks: list[RowChecks] | None = None,
     ) -> None:
         self.spec = table_spec(table)
+        self.checks = list(checks or [])
         self.units = units
         self.allowed = allowed_units
         self.file = file

@@ -23,6 +23,7 @@ from dieuhanh.ingest.models import Channel, RejectedRow
 from dieuhanh.ingest.readers import file_records
 from dieuhanh.ingest.selectors import batch_get, batches_for, lake_history
 from dieuhanh.ingest.services import batch_ingest
+from dieuhanh.ingest.validation import INGESTED
 from dieuhanh.lake import TABLES
 
 MAX_UPLOAD = 200 * 1024 * 1024
@@ -48,7 +49,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ingest/batch_list.html",
-        {"page": page, "tables": list(TABLES), "sources": sources, "can_submit": user.can("submit")},
+        {"page": page, "tables": INGESTED, "sources": sources, "can_submit": user.can("submit")},
     )
 
 
@@ -56,7 +57,7 @@ def _upload(request: HttpRequest, user: User, sources: list) -> HttpResponse:  #
     upload = request.FILES.get("file")
     table = request.POST.get("table", "")
     source = next((s for s in sources if str(s.pk) == request.POST.get("source")), None)
-    if upload is None or source is None or table not in TABLES:
+    if upload is None or source is None or table not in INGESTED:
         messages.error(request, _("Choose a table, a source and a file."))
         return redirect("ingest:batch_list")
     if upload.size and upload.size > MAX_UPLOAD:

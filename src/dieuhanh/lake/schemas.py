@@ -89,6 +89,7 @@ class TableSpec:
     partition_source: str | None
     hourly: bool = False  # add the ``hour`` column (observations)
     doc: str = ""
+    derived_from: str | None = None  # computed by dieuhanh from another table: never ingested directly
 
     # --- column groups -------------------------------------------------------------------
     @property
@@ -281,8 +282,53 @@ DATA_VALUES = TableSpec(
     partition_source="period",
 )
 
+
+def _f(name: str, doc: str = "") -> Column:
+    return Column(name, "float", doc=doc)
+
+
+_SUB_INDICES = tuple(_f(p, f"sub-index of {p} (rounded)") for p in ("pm25", "pm10", "o3", "no2", "so2", "co"))
+
+AQI_HOURLY = TableSpec(
+    name="aqi_hourly",
+    doc="VN_AQI per station and hour (Decision 1459/QĐ-TCMT, AQI^h), derived from observations.",
+    columns=(
+        _s("station_code", True),
+        _s("unit_code", True, "the station's unit"),
+        _t("hour_end", True, "end of the averaged hour (the decision labels hours by their end)"),
+        Column("aqi_day", "date", True, doc="the decision's day of the hour: 01:00 … 00:00 the next day"),
+        _f("aqi", "AQI^h, empty when neither PM2.5 nor PM10 has a NowCast"),
+        _s("dominant"),
+        _e("band", ("good", "moderate", "poor", "bad", "very_bad", "hazardous")),
+        *_SUB_INDICES,
+    ),
+    key=("station_code", "hour_end"),
+    partition="month",
+    partition_source="hour_end",
+    derived_from="observations",
+)
+
+AQI_DAILY = TableSpec(
+    name="aqi_daily",
+    doc="VN_AQI per station and local day (Decision 1459/QĐ-TCMT, AQI^d), derived from observations.",
+    columns=(
+        _s("station_code", True),
+        _s("unit_code", True, "the station's unit"),
+        Column("aqi_day", "date", True, doc="local day: hours labelled 01:00 of it … 00:00 of the next"),
+        _f("aqi", "AQI^d, empty when neither PM2.5 nor PM10 has a 24-hour mean"),
+        _s("dominant"),
+        _e("band", ("good", "moderate", "poor", "bad", "very_bad", "hazardous")),
+        *_SUB_INDICES,
+    ),
+    key=("station_code", "aqi_day"),
+    partition=None,
+    partition_source=None,
+    derived_from="observations",
+)
+
 TABLES: dict[str, TableSpec] = {
-    spec.name: spec for spec in (DOSSIERS, SERVICES, DOCUMENTS, OBSERVATIONS, DATA_VALUES)
+    spec.name: spec
+    for spec in (DOSSIERS, SERVICES, DOCUMENTS, OBSERVATIONS, DATA_VALUES, AQI_HOURLY, AQI_DAILY)
 }
 
 

@@ -17,6 +17,7 @@ BENCHES = {
     "ingest": "dieuhanh.ingest.bench",  # files and MQTT into the lake (issue 3)
     "engine": "dieuhanh.indicators.bench",  # indicator engine vs hand-written DuckDB and pandas (issue 4)
     "web": "dieuhanh.dashboards.bench",  # IOC pages under 20 clients vs /healthz (issue 5)
+    "aqi": "dieuhanh.environment.bench",  # broker → stored VN_AQI vs one NumPy pass; publish → panel (issue 7)
 }
 
 

@@ -1,6 +1,7 @@
 """`dieuhanh scheduler`: enqueue what is due; `dieuhanh db_worker` processes run it.
 
-Every tick (--interval seconds): the pull connectors that are due. Once a day from
+Every tick (--interval seconds): the pull connectors that are due, and the environment
+stations' "source silent" check (run in the scheduler itself: a few queries). Once a day from
 DIEUHANH_DAILY_AT (local time, default 07:00): the steering job (new recurring periods, the
 e-mail digest of tasks due soon and overdue), the reporting job (report reminders, completeness)
 and the registry's figures for the current periods, each idempotent. Run one
@@ -36,6 +37,7 @@ class Command(DieuhanhCommand):
         parser.add_argument("--once", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from dieuhanh.environment.services import stations_silent_check
         from dieuhanh.registry.services import registry_figures_schedule
         from dieuhanh.reporting.tasks import reporting_daily_task
         from dieuhanh.steering.tasks import steering_daily_task
@@ -46,6 +48,9 @@ class Command(DieuhanhCommand):
             codes = pulls_enqueue()
             if codes:
                 self.stdout.write(f"enqueued pulls: {', '.join(codes)}")
+            silent = stations_silent_check()
+            if silent:
+                self.stdout.write(f"source silent: {', '.join(silent)}")
             now = datetime.now(LOCAL)
             if daily_due(now, last_day, at):
                 steering_daily_task.enqueue(now.date().isoformat())

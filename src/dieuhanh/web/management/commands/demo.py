@@ -21,6 +21,7 @@ from dieuhanh.accounts.models import Role, User
 from dieuhanh.accounts.services import user_create, user_set_password
 from dieuhanh.audit.services import Actor
 from dieuhanh.core.commands import DieuhanhCommand
+from dieuhanh.environment.demo import environment_demo
 from dieuhanh.orgunits.readers import read_units_file, units_from_national_list
 from dieuhanh.orgunits.selectors import orgunit_get
 from dieuhanh.orgunits.services import orgunit_import
@@ -64,6 +65,7 @@ class Command(DieuhanhCommand):
         self._step("Chỉ đạo, điều hành / steering tasks", lambda: steering_demo(actor))
         self._step("Ranh giới xã, phường / commune boundaries", self._boundaries)
         self._admin(actor)
+        self._step("Trạm quan trắc môi trường / monitoring stations", lambda: environment_demo(actor))
         self._step("Dữ liệu mẫu 17 tháng / 17 months of demo records", self._records)
         self._step(
             "Số liệu sổ đăng ký vào kho dữ liệu / registry figures into the lake", self._registry_figures

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from dieuhanh.accounts.models import User
 from dieuhanh.accounts.scoping import restrict
+from dieuhanh.core.errors import UserError
 from dieuhanh.ingest.models import IngestBatch, Source
 from dieuhanh.ingest.services import get_lake
-from dieuhanh.ingest.validation import table_spec
-from dieuhanh.lake import Lake
+from dieuhanh.lake import TABLES, Lake
 
 
 def batches_for(*, user: User, table: str = "", status: str = "") -> QuerySet[IngestBatch]:
@@ -95,7 +95,10 @@ def lake_history(
     batch behind a version is attached only if `user` may see it (None: the operator, sees all).
     Unknown table: `UserError`.
     """
-    spec = table_spec(table)
+    spec = TABLES.get(table)  # derived tables (the AQI) have a history too
+    if spec is None:
+        raise UserError("lake.unknown_table", f"Không có bảng dữ liệu {table!r}. Các bảng: {', '.join(TABLES)}.",
+                        f"No lake table {table!r}. Tables: {', '.join(TABLES)}.")  # fmt: skip
     lake = lake or get_lake()
     entries = lake.history(spec.name, limit)
     ids = []

@@ -8,6 +8,7 @@ points are found by watching the lake's directory, not by hooks in the code.
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -121,13 +122,21 @@ def test_a_killed_ingest_leaves_all_or_nothing_and_is_reconciled(env: dict[str, 
     ]
     killed: dict[str, str] = {}
     for name, ready in points:
-        before = set(batches(env))
-        assert kill_when(env, big_file, ready), f"the ingest finished before the {name!r} kill"
-        (new,) = set(batches(env)) - before
+        for attempt in range(5):
+            before = set(batches(env))
+            assert kill_when(env, big_file, ready), f"the ingest finished before the {name!r} kill"
+            (new,) = set(batches(env)) - before
+            stored = lake_rows(env)
+            # All of the batch or none of it, whatever the moment.
+            assert stored in ({}, {new: GOOD}), (name, stored)
+            if name == "writing" and stored and attempt < 4:
+                # On a loaded machine the commit can land between the look and the kill: all of the
+                # batch is stored, as it must be. Start again from an empty lake and retry the
+                # mid-write kill (the slipped batch's record is reconciled as failed below).
+                shutil.rmtree(Path(env["DIEUHANH_DATA_DIR"]) / "lake" / "dossiers")
+                continue
+            break
         killed[name] = new
-        stored = lake_rows(env)
-        # All of the batch or none of it, whatever the moment.
-        assert stored in ({}, {new: GOOD}), (name, stored)
         assert stored == ({new: GOOD} if name == "committed" else {}), (name, stored)
     assert batches(env)[killed["committed"]]["status"] == "running"  # its record died with the process
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from dieuhanh.accounts.models import User
 from dieuhanh.audit.models import AuditEntry
 from dieuhanh.audit.services import Actor
 from dieuhanh.core.errors import PermissionDenied, UserError
-from dieuhanh.core.periods import parse_period
+from dieuhanh.core.periods import parse_period, period_of
 from dieuhanh.indicators.selectors import indicator_value_lookup
 from dieuhanh.ingest.models import Source
 from dieuhanh.ingest.services import batch_ingest
@@ -286,6 +287,10 @@ def test_completeness_counts_and_indicator(
     on_time = indicator_value_lookup(code="bc.on_time_share", unit_code="68", period_key=SEPT)
     assert (share["numerator"], share["denominator"]) == (2, 3)
     assert (on_time["numerator"], on_time["denominator"]) == (1, 3)
+    # The running month owes nothing yet: no figure rather than a false 0%.
+    assert (
+        completeness_publish(regime="month", period_key=period_of("month", timezone.localdate()).key) is None
+    )
     # The IOC's e-documents sector shows the stored figure (2 / 3 = 66,7%).
     client = Client()
     client.force_login(users["province"])

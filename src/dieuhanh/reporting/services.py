@@ -682,11 +682,14 @@ def completeness_publish(*, regime: str, period_key: str, actor: Actor | None = 
     """Write per unit: reports expected, submitted, submitted on time and accepted for the period.
 
     Summed over every active form of the regime, so a unit with two monthly forms expects 2.
+    Only for periods that have ended: during a period its reports are not yet owed.
     """
     from dieuhanh.indicators.services import indicator_values_refresh_after_batch
     from dieuhanh.ingest.services import batch_ingest, source_default
 
     period = parse_period(period_key)
+    if period.end > timezone.localdate():
+        return None  # nobody owes a report before the period ends: no figure rather than a false 0%
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COMPLETENESS_ELEMENTS, 0))
     for form in form_list().filter(regime=regime):
         if period.start < parse_period(form.first_period).start:

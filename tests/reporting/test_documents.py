@@ -237,3 +237,23 @@ def test_shipped_forms_load_and_bad_files_name_file_and_line(tmp_path: Path) -> 
     assert forms == []
     assert [(p.row, p.code) for p in problems] == [(5, "form.first_period"), (16, "form.expression")]
     assert problems[0].file.endswith("bad.yaml")
+
+
+def test_resync_updates_in_place_and_deactivates_what_a_file_dropped(
+    form: ReportForm, tmp_path: Path, actor: Actor
+) -> None:
+    from dieuhanh.reporting.services import report_forms_sync
+
+    again = report_forms_sync(actor=actor, roots=[tmp_path / "pack"])
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    path = tmp_path / "pack" / "forms" / "test.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if "code: TY_LE" not in line)
+    path.write_text(text.replace("Số thành viên tổ", "Số thành viên của tổ"), encoding="utf-8")
+    changed = report_forms_sync(actor=actor, roots=[tmp_path / "pack"])
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 0)
+    element = form.elements.get(code="TO_CNSCD_THANH_VIEN")
+    assert element.name_vi == "Số thành viên của tổ" and element.active
+    assert not form.elements.get(code="TY_LE").active
+    assert [e.code for e in form_elements(form)] == ["DVC_TIEP_NHAN", "HSCV_TOTAL", "HSCV_ONLINE", "TO_CNSCD",
+                                                     "TO_CNSCD_THANH_VIEN"]  # fmt: skip

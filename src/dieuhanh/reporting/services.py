@@ -113,6 +113,28 @@ def _apply(row: Any, fields: Mapping[str, Any]) -> bool:
     return bool(changed)
 
 
+def _sync_children(related: Any, model: Any, form: ReportForm, wanted: Mapping[str, dict[str, Any]]) -> bool:
+    """Create or update a form's elements (or rules) by code; deactivate those no longer wanted
+    (submitted values keep them). True if anything changed."""
+    existing = {row.code: row for row in related.all()}
+    changed = False
+    for code, fields in wanted.items():
+        fields = {**fields, "active": True}
+        row = existing.pop(code, None)
+        if row is None:
+            model.objects.create(form=form, code=code, **fields)
+            changed = True
+        elif _apply(row, fields):
+            row.save()
+            changed = True
+    for row in existing.values():
+        if row.active:
+            row.active = False
+            row.save(update_fields=["active"])
+            changed = True
+    return changed
+
+
 def report_forms_sync(*, actor: Actor, roots: Iterable[Path] = (PACKS_DIR,)) -> SyncResult:
     """Create or update the forms defined in packs; forms made in the admin are left alone.
 
@@ -155,58 +177,20 @@ def report_forms_sync(*, actor: Actor, roots: Iterable[Path] = (PACKS_DIR,)) -> 
                         file=spec.origin,
                     )
                 )
-            existing = {e.code: e for e in form.elements.all()}
-            for position, e in enumerate(spec.elements):
-                fields = {
-                    "name_vi": e.name_vi,
-                    "name_en": e.name_en,
-                    "section": e.section,
-                    "value_type": e.value_type,
-                    "uom": e.uom,
-                    "min_value": e.min_value,
-                    "max_value": e.max_value,
-                    "required": e.required,
-                    "prefill_indicator": e.prefill_indicator,
-                    "aggregate": e.aggregate,
-                    "target": e.target,
-                    "position": position,
-                    "active": True,
-                }
-                row = existing.pop(e.code, None)
-                if row is None:
-                    FormElement.objects.create(form=form, code=e.code, **fields)
-                    changed = True
-                elif _apply(row, fields):
-                    row.save()
-                    changed = True
-            for row in existing.values():
-                if row.active:
-                    row.active = False
-                    row.save(update_fields=["active"])
-                    changed = True
-            rules = {r.code: r for r in form.rules.all()}
-            for r in spec.rules:
-                fields = {
-                    "left": r.left,
-                    "operator": r.operator,
-                    "right": r.right,
-                    "missing": r.missing,
-                    "message_vi": r.message_vi,
-                    "message_en": r.message_en,
-                    "active": True,
-                }
-                rule = rules.pop(r.code, None)
-                if rule is None:
-                    ValidationRule.objects.create(form=form, code=r.code, **fields)
-                    changed = True
-                elif _apply(rule, fields):
-                    rule.save()
-                    changed = True
-            for rule in rules.values():
-                if rule.active:
-                    rule.active = False
-                    rule.save(update_fields=["active"])
-                    changed = True
+            elements = {
+                e.code: {"name_vi": e.name_vi, "name_en": e.name_en, "section": e.section, "value_type": e.value_type,
+                         "uom": e.uom, "min_value": e.min_value, "max_value": e.max_value, "required": e.required,
+                         "prefill_indicator": e.prefill_indicator, "aggregate": e.aggregate, "target": e.target,
+                         "position": position}
+                for position, e in enumerate(spec.elements)
+            }  # fmt: skip
+            changed |= _sync_children(form.elements, FormElement, form, elements)
+            rules = {
+                r.code: {"left": r.left, "operator": r.operator, "right": r.right, "missing": r.missing,
+                         "message_vi": r.message_vi, "message_en": r.message_en}
+                for r in spec.rules
+            }  # fmt: skip
+            changed |= _sync_children(form.rules, ValidationRule, form, rules)
             if created:
                 result.created += 1
             elif changed:

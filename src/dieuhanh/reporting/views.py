@@ -7,18 +7,14 @@ services check the rights of each action (403).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,7 +22,7 @@ from dieuhanh.accounts.models import User
 from dieuhanh.accounts.scoping import in_scope
 from dieuhanh.audit.selectors import audit_entries
 from dieuhanh.audit.services import Actor
-from dieuhanh.core.errors import NotFound, PermissionDenied, Problem, UserError
+from dieuhanh.core.errors import NotFound, UserError
 from dieuhanh.core.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import orgunit_get
@@ -62,48 +58,14 @@ from dieuhanh.reporting.services import (
     submission_upload,
 )
 from dieuhanh.reporting.values import display_value
+from dieuhanh.web.pages import page, page_language, refuse, say, user_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 UPLOAD_LIMIT = 5 * 1024 * 1024
 
 
-def page(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message_en) from exc
-        except PermissionDenied as exc:
-            raise Forbidden(exc.message_en) from exc
-
-    return wrapper
-
-
-def user_of(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
-
-
-def say(item: UserError | Problem) -> str:
-    text = item.message_en if _lang() == "en" else item.message_vi
-    where = item.where() if isinstance(item, Problem) else ""
-    return f"{where}: {text}" if where else text
-
-
-def refuse(request: HttpRequest, exc: UserError) -> None:
-    if isinstance(exc, PermissionDenied):
-        raise Forbidden(exc.message_en) from exc
-    messages.error(request, say(exc))
-    for p in exc.problems[:30]:
-        messages.error(request, say(p))
+_lang = page_language
 
 
 def _scoped_unit(user: User, code: str) -> OrgUnit:

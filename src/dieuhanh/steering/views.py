@@ -6,26 +6,21 @@ Lists, the overdue page and figures are in `views_lists.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
-from dieuhanh.accounts.models import User
 from dieuhanh.accounts.scoping import in_scope, restrict
 from dieuhanh.audit.selectors import audit_entries
 from dieuhanh.audit.services import Actor
-from dieuhanh.core.errors import NotFound, PermissionDenied, Problem, UserError
+from dieuhanh.core.errors import UserError
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.steering.forms import (
     DecisionForm,
@@ -59,44 +54,7 @@ from dieuhanh.steering.services import (
     task_import,
     task_update,
 )
-
-
-def page(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Sign-in required; a scoped look-up that fails answers 404, a refused right 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message_en) from exc
-        except PermissionDenied as exc:
-            raise Forbidden(exc.message_en) from exc
-
-    return wrapper
-
-
-def user_of(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def say(item: UserError | Problem) -> str:
-    """A refusal in the page's language, with where it happened."""
-    en = (get_language() or "vi").startswith("en")
-    text = item.message_en if en else item.message_vi
-    where = item.where() if isinstance(item, Problem) else ""
-    return f"{where}: {text}" if where else text
-
-
-def refuse(request: HttpRequest, exc: UserError) -> None:
-    if isinstance(exc, PermissionDenied):
-        raise Forbidden(exc.message_en) from exc
-    messages.error(request, say(exc))
-    for p in exc.problems[:20]:
-        messages.error(request, say(p))
+from dieuhanh.web.pages import page, refuse, say, user_of
 
 
 @page

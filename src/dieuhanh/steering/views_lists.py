@@ -22,8 +22,8 @@ from dieuhanh.steering.selectors import (
     task_lines,
     task_overdue,
 )
-from dieuhanh.steering.views import page, user_of
 from dieuhanh.steering.views_milestones import slipping_phases
+from dieuhanh.web.pages import page, user_of
 
 ROLES = ("lead", "support", "issued")
 

@@ -29,7 +29,7 @@ from dieuhanh.orgunits.readers import parse_date
 from dieuhanh.registry.selectors import TimelineView, timeline_get, timeline_view, timelines_visible
 from dieuhanh.registry.services import IOC_PROGRAMME, MilestoneSpec, milestone_report, timeline_register
 from dieuhanh.steering.forms import DATE
-from dieuhanh.steering.views import page, refuse, user_of
+from dieuhanh.web.pages import page, refuse, user_of
 
 
 class TimelineForm(forms.Form):

@@ -77,6 +77,7 @@ def test_fill_submit_and_accept_a_report_in_the_browser(
 
     sign_in(v, above)
     v.goto("/bao-cao/")
+    assert v.page.title() == "Báo cáo định kỳ · dieuhanh"  # type: ignore[attr-defined]
     assert "Xã Lạc Dương" in v.page.inner_text("main")  # type: ignore[attr-defined]  # awaiting a decision
     v.goto(url)
     v.page.click("button[value=accept]")  # type: ignore[attr-defined]

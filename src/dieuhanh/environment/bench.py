@@ -7,9 +7,10 @@ stations registered), so the operator's data is never touched:
   100 × 6 × 30 = 432,000 observations), one QoS-1 message per station and hour (6 observations),
   published hour after hour by a separate process through a private Mosquitto to the
   `ObservationSubscriber` running in the measuring process. Each batch is validated against the
-  station registry, upserted into the lake, and its hourly and daily VN_AQI derived and upserted
-  into ``aqi_hourly``/``aqi_daily`` *before* its messages are acknowledged; observations per
-  second are counted from the first publish until the last batch is stored with its AQI.
+  station registry, upserted into the lake and acknowledged; the subscriber's derive thread
+  meanwhile derives the hourly and daily VN_AQI of what was stored (every batch since its last
+  pass at once) and upserts them into ``aqi_hourly``/``aqi_daily``; observations per second are
+  counted from the first publish until the last batch is stored and its AQI derived.
 - **baseline**, in the same run: the same hourly AQI computed in one vectorised NumPy pass over
   ``(stations, hours)`` arrays (`environment.aqi.vector`), no broker, no storage. The stored
   hourly AQI is compared with it value by value (``agree``).
@@ -152,7 +153,7 @@ def worker(stations: int, days: int, samples: int, batch_size: int, workdir: Pat
         )  # fmt: skip
         sent = json.loads(proc.stdout.strip().splitlines()[-1])
         deadline = time.monotonic() + 3600
-        while sub.stats.received < sent["messages"] and time.monotonic() < deadline:
+        while (sub.stats.received < sent["messages"] or not sub.settled()) and time.monotonic() < deadline:
             time.sleep(0.01)
         stored_at = time.time()
         # Publish → panel: one more station-hour at a time, the fragment polled every 100 ms.

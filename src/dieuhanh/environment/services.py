@@ -1,7 +1,8 @@
 """Writes of the environment app: stations, the VN_AQI derived from observations, alert episodes.
 
-After every stored observations batch (`ingest.hooks.after_batch`, whatever the channel) the
-environment app, in the ingesting process and before an MQTT message is acknowledged:
+After stored observations batches (`ingest.hooks.after_batches`, whatever the channel) the
+environment app, in the ingesting process (for a file or an API call, before it answers; for
+MQTT, on the subscriber's derive thread, once for all batches stored since its last pass):
 1. recomputes the hourly and daily VN_AQI of the stations and hours the batch can change
    (an hour's NowCast reads the 11 hours before it, a day's O3 8-hour means the 7 before) and
    upserts them into the lake's derived tables ``aqi_hourly`` and ``aqi_daily`` (see docs/aqi.md);
@@ -47,7 +48,7 @@ from dieuhanh.environment.aqi import (
 )
 from dieuhanh.environment.models import AlertEpisode, AlertRule, EpisodeKind, Metric, Station
 from dieuhanh.environment.stations_file import StationRow
-from dieuhanh.ingest.models import IngestBatch
+from dieuhanh.ingest.hooks import Stored
 from dieuhanh.lake import Lake
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -147,18 +148,26 @@ class DeriveResult:
     episodes_closed: int = 0
 
 
-def _changed(lake: Lake, batch: IngestBatch) -> dict[str, tuple[datetime, datetime, str]]:
-    """station → (earliest, latest observed_at, a unit code) of the rows the batch wrote."""
-    con = _observations(lake)
-    try:
-        rows = con.execute(
-            "SELECT station_code, min(observed_at), max(observed_at), max(unit_code) FROM observations "
-            "WHERE batch_id = ? GROUP BY station_code",
-            [str(batch.pk)],
-        ).fetchall()
-    finally:
-        con.close()
-    return {r[0]: (r[1].astimezone(UTC), r[2].astimezone(UTC), r[3]) for r in rows}
+def _changed(stored: list[Stored]) -> dict[str, tuple[datetime, datetime, str]]:
+    """station → (earliest, latest observed_at, a unit code) of the rows of the stored batches."""
+    import pyarrow.compute as pc
+
+    columns = ["station_code", "observed_at", "unit_code"]
+    rows = pa.concat_tables([s.rows.select(columns) for s in stored])
+    rows = rows.filter(pc.is_valid(rows.column("station_code")))
+    if not rows.num_rows:
+        return {}
+    grouped = rows.group_by("station_code").aggregate(
+        [("observed_at", "min"), ("observed_at", "max"), ("unit_code", "max")]
+    )
+    return {
+        station: (first.astimezone(UTC), last.astimezone(UTC), unit)
+        for station, first, last, unit in zip(
+            grouped.column("station_code").to_pylist(), grouped.column("observed_at_min").to_pylist(),
+            grouped.column("observed_at_max").to_pylist(), grouped.column("unit_code_max").to_pylist(),
+            strict=True,
+        )
+    }  # fmt: skip
 
 
 def _observations(lake: Lake) -> Any:
@@ -249,19 +258,21 @@ def _arrow(table: str, rows: list[dict[str, Any]]) -> Any:
     return pa.Table.from_pylist(rows, schema=declared_schema(TABLES[table]))
 
 
-def aqi_after_batch(batch: IngestBatch) -> None:
+def aqi_after_batch(stored: list[Stored]) -> None:
     """The `ingest.hooks` after-batch hook of observations."""
-    aqi_derive_after_batch(batch)
+    aqi_derive_after_batches(stored)
 
 
-def aqi_derive_after_batch(
-    batch: IngestBatch, *, lake: Lake | None = None, now: datetime | None = None
+def aqi_derive_after_batches(
+    stored: list[Stored], *, lake: Lake | None = None, now: datetime | None = None
 ) -> DeriveResult:
-    """Steps 1–4 of the module docstring for one stored observations batch."""
+    """Steps 1–4 of the module docstring for stored observations batches (one, or all those the
+    MQTT subscriber stored since its last call: their stations' spans are derived once)."""
     lake = lake or get_lake()
     now = now or timezone.now()
     result = DeriveResult()
-    changed = _changed(lake, batch)
+    batch = stored[-1].batch  # names the derived rows and the alerts' actor
+    changed = _changed(stored)
     if not changed:
         return result
     registry = {s.code: s for s in Station.objects.select_related("unit").filter(code__in=list(changed))}

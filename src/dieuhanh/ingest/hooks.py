@@ -9,17 +9,22 @@ validation of observations and its VN_AQI derivation after an observations batch
   for rows whose every value was read (quarantined with their reasons like any other rule).
 * ``register_record_filler(table, fn)``: ``fn(records)`` completes pushed records (dicts, MQTT
   and API) before their headers are checked, e.g. adds a missing ``unit_code``.
-* ``register_after_batch(table, fn)``: ``fn(batch)`` runs after a batch of that table is stored
-  (``batch_ingest`` calls it, whatever the channel). It must never raise; errors are logged.
+* ``register_after_batch(table, fn)``: ``fn(stored)`` runs after batches of that table are stored,
+  with a list of `Stored` (each batch and its accepted rows, so a hook never has to find them in
+  the lake again). ``batch_ingest`` calls it with its one batch, whatever the channel; the MQTT
+  subscriber calls it on its own thread with every batch stored since the last call, so that a
+  fast feed is not slowed by the work the hooks do. Errors are logged, never raised.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from dieuhanh.ingest.models import IngestBatch
 
 log = logging.getLogger(__name__)
@@ -38,7 +43,14 @@ class RowChecks(Protocol):
 
 _CHECKS: dict[str, list[Callable[[str], RowChecks]]] = {}
 _FILLERS: dict[str, list[Callable[[list[dict[str, Any]]], list[dict[str, Any]]]]] = {}
-_AFTER: dict[str, list[Callable[[IngestBatch], None]]] = {}
+
+
+class Stored(NamedTuple):
+    batch: IngestBatch
+    rows: pa.Table  # the batch's accepted rows, with the lake's columns
+
+
+_AFTER: dict[str, list[Callable[[list[Stored]], None]]] = {}
 
 
 def register_checks(table: str, factory: Callable[[str], RowChecks]) -> None:
@@ -51,7 +63,7 @@ def register_record_filler(table: str, fn: Callable[[list[dict[str, Any]]], list
         _FILLERS[table].append(fn)
 
 
-def register_after_batch(table: str, fn: Callable[[IngestBatch], None]) -> None:
+def register_after_batch(table: str, fn: Callable[[list[Stored]], None]) -> None:
     if fn not in _AFTER.setdefault(table, []):
         _AFTER[table].append(fn)
 
@@ -66,9 +78,12 @@ def fill_records(table: str, items: list[dict[str, Any]]) -> list[dict[str, Any]
     return items
 
 
-def after_batch(batch: IngestBatch) -> None:
-    for fn in _AFTER.get(batch.table, []):
+def after_batches(table: str, stored: list[Stored]) -> None:
+    if not stored:
+        return
+    for fn in _AFTER.get(table, []):
         try:
-            fn(batch)
+            fn(stored)
         except Exception:
-            log.exception("after-batch hook %s failed for batch %s", getattr(fn, "__name__", fn), batch.pk)
+            log.exception("after-batch hook %s failed for batches %s", getattr(fn, "__name__", fn),
+                          ", ".join(str(s.batch.pk) for s in stored))  # fmt: skip

@@ -114,8 +114,11 @@ def lake_history(
         metrics = e.get("metrics") or {}
         op = str(e.get("operation") or "")
         compact = op == "OPTIMIZE"
+        operation = _OPERATIONS.get(op, op)
+        if op == "WRITE" and str((e.get("parameters") or {}).get("mode", "")).lower() == "append":
+            operation = "upsert"  # an upsert of new keys only is an append (Lake.upsert)
         out.append(LakeVersion(
-            table=spec.name, version=int(e["version"]), timestamp=e["timestamp"], operation=_OPERATIONS.get(op, op),
+            table=spec.name, version=int(e["version"]), timestamp=e["timestamp"], operation=operation,
             inserted=None if compact else _count(metrics, "num_target_rows_inserted", "num_added_rows"),
             updated=None if compact else _count(metrics, "num_target_rows_updated") or 0,
             batch_id=e.get("batch_id"), batch=batches.get(str(e.get("batch_id"))),

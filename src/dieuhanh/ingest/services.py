@@ -49,6 +49,11 @@ class BatchResult:
     updated: int = 0
     unchanged: int = 0
     problems: list[Any] = field(default_factory=list)
+    rows: pa.Table | None = None  # the accepted rows as stored (the lake's columns)
+
+    @property
+    def changed_lake(self) -> bool:
+        return self.batch.status == BatchStatus.DONE and bool(self.batch.inserted + self.batch.updated)
 
     def as_dict(self) -> dict[str, Any]:
         b = self.batch
@@ -193,6 +198,7 @@ def batch_ingest(
     channel: str = Channel.FILE,
     file_name: str = "",
     lake: Lake | None = None,
+    after: bool = True,
 ) -> BatchResult:
     """Validate records and upsert the valid ones into the lake as one batch. See the module docstring.
 
@@ -201,6 +207,10 @@ def batch_ingest(
     ``__row``) or an iterator of such chunks, or (row number, {header: value}) pairs as the API,
     MQTT and pull connectors send them (see `readers.as_text_rows`). Headers lacking a required
     column raise `UserError` before any batch is recorded.
+
+    The after-batch hooks (`ingest.hooks`) run before this returns, unless ``after`` is false: a
+    caller that stores many batches in a row (the MQTT subscriber) runs them itself, for several
+    batches at once, with `hooks.after_batches` and ``result.rows``.
     """
     spec = table_spec(table)
     user = actor.user
@@ -239,6 +249,7 @@ def batch_ingest(
     if accepted:
         arrow = outcome.table()
         outcome.tables = [arrow]
+        result.rows = arrow
         upsert = lake.upsert(spec.name, arrow, batch_id=str(batch.pk), source=source.code)
         result.inserted, result.updated = upsert.inserted, upsert.updated
         result.unchanged = upsert.unchanged + upsert.superseded
@@ -248,8 +259,8 @@ def batch_ingest(
     batch.inserted, batch.updated, batch.unchanged = result.inserted, result.updated, result.unchanged
     status = BatchStatus.DONE if accepted or not outcome.problems else BatchStatus.REFUSED
     _finish(batch, outcome, actor, status=status, received=received)
-    if status == BatchStatus.DONE and (batch.inserted + batch.updated):
-        hooks.after_batch(batch)
+    if after and result.changed_lake and result.rows is not None:
+        hooks.after_batches(spec.name, [hooks.Stored(batch, result.rows)])
     return result
 
 

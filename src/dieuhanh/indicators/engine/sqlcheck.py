@@ -217,7 +217,7 @@ def _view(table: str, with_period: bool) -> str:
 def _checker() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
     for spec in TABLES.values():
-        con.execute(view_sql(spec, []))
+        con.execute(view_sql(spec, [], temp=False))  # seen by the cursors of _plan
         extra = ", ".join(f"CAST(NULL AS DATE) AS {c}" for c in PERIOD_COLUMNS)
         con.execute(f"CREATE VIEW {ident(spec.name + '__p')} AS SELECT *, {extra} FROM {ident(spec.name)}")
     return con

@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from dieuhanh.audit.services import Actor
-from dieuhanh.indicators.services import indicator_values_schedule_after_batch
+from dieuhanh.indicators.services import indicator_catalog, indicator_values_schedule_after_batch
 from dieuhanh.ingest.hooks import Stored, after_batches, fill_records
 from dieuhanh.ingest.models import Channel, Source
 from dieuhanh.ingest.mqttwire import Message, Subscription
@@ -66,6 +66,7 @@ class ObservationSubscriber:
         max_wait: float = 0.5,
         table: str = "observations",
         backlog: int = 0,
+        derive_every: float = 1.0,
     ) -> None:
         parsed = urlparse(url)
         self.host = parsed.hostname or "127.0.0.1"
@@ -77,6 +78,7 @@ class ObservationSubscriber:
         self.batch_size = batch_size
         self.max_wait = max_wait
         self.backlog = backlog or 20 * batch_size
+        self.derive_every = derive_every
         self.stats = Stats()
         self._queue: deque[Message] = deque()
         self._stop = threading.Event()
@@ -108,7 +110,8 @@ class ObservationSubscriber:
         from django.db import close_old_connections
 
         while not self._stop.is_set() or self._queue:
-            self._wake.wait(self.max_wait)
+            if len(self._queue) < self.batch_size:  # a full batch waiting is written at once
+                self._wake.wait(self.max_wait)
             self._wake.clear()
             if not self._queue:
                 continue
@@ -162,12 +165,19 @@ class ObservationSubscriber:
     def _derive_loop(self) -> None:
         from django.db import close_old_connections
 
+        last = 0.0
         while not self._writer_done.is_set() or self._stored:
             self._derive_wake.wait(self.max_wait)
             self._derive_wake.clear()
+            # At most one pass per `derive_every` seconds: under a fast feed, a pass covers
+            # several batches, and the feed keeps the CPU it would spend deriving each one.
+            pause = last + self.derive_every - time.monotonic()
+            if pause > 0 and not self._writer_done.is_set():
+                self._writer_done.wait(pause)
             stored = [self._stored.popleft() for _ in range(len(self._stored))]
             if not stored:
                 continue
+            last = time.monotonic()
             self._deriving = True
             try:
                 close_old_connections()
@@ -183,6 +193,7 @@ class ObservationSubscriber:
         return not self._queue and not self._writing and not self._stored and not self._deriving
 
     def start(self) -> None:
+        indicator_catalog()  # loaded once, before the feed starts rather than on its first batch
         self._writer.start()
         self._deriver.start()
         self.subscription.start()

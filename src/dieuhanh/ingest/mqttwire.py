@@ -22,6 +22,7 @@ reconnect, and storing it again changes nothing (observations are upserted by ke
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import select
 import socket
@@ -43,6 +44,9 @@ _CONNACK_REFUSED = {
     4: "bad user name or password",
     5: "not authorised",
 }
+
+
+_CONNECTIONS = itertools.count(1)  # unique in the process, whichever Subscription
 
 
 class MqttError(Exception):
@@ -152,7 +156,7 @@ class Subscription:
         self.deliver, self.paused = deliver, paused
         self.min_delay, self.max_delay = min_delay, max_delay
         self.connects = 0
-        self.connection = 0
+        self.connection = next(_CONNECTIONS)
         self.subscribed = threading.Event()
         self.on_subscribed: Callable[[], None] = lambda: None
         self._sock: socket.socket | None = None
@@ -209,7 +213,7 @@ class Subscription:
 
     def _close(self) -> None:
         with self._lock:
-            self.connection += 1  # what came before can no longer be acknowledged
+            self.connection = next(_CONNECTIONS)  # what came before can no longer be acknowledged
             self._outbox.clear()
             sock, self._sock = self._sock, None
         if sock is not None:
@@ -229,7 +233,7 @@ class Subscription:
         buf = bytearray()
         last_sent = last_heard = time.monotonic()
         ping_sent = 0.0
-        connected = False
+        connected = live = False
         while True:
             with self._lock:
                 out, self._outbox = self._outbox, []
@@ -240,7 +244,8 @@ class Subscription:
                 if connected:
                     sock.sendall(_DISCONNECT)
                 return
-            watch = [self._wake_r] if self.paused() else [sock, self._wake_r]
+            # Paused: not read, once the session is set up (CONNACK and SUBACK are always read).
+            watch = [self._wake_r] if live and self.paused() else [sock, self._wake_r]
             ready, _, _ = select.select(watch, [], [], min(1.0, self.keepalive / 4))
             if self._wake_r in ready:
                 try:
@@ -284,6 +289,7 @@ class Subscription:
                     elif kind == SUBACK:
                         if buf[end - 1] == 0x80:
                             raise MqttError(f"subscription to {self.topic} refused")
+                        live = True
                         log.info("MQTT subscribed to %s", self.topic)
                         self.subscribed.set()
                         self.on_subscribed()

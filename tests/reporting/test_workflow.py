@@ -259,6 +259,43 @@ def test_after_the_lock_edits_need_a_reopen_which_is_audited(
     assert submission_values(sub)["TO_CNSCD_THANH_VIEN"] == 9
 
 
+def test_an_element_emptied_after_acceptance_is_withdrawn_from_the_lake_and_no_other_source_is_touched(
+    form: ReportForm, province: dict[str, OrgUnit], users: dict[str, User], motcua: Source, lake_dir: Path
+) -> None:
+    province_user, manager = Actor.of(users["province"]), Actor.of(users["manager"])
+
+    def stored() -> dict[str, tuple[float | None, str]]:
+        lake = Lake(lake_dir)
+        con = lake.duckdb_connection()
+        lake.register_views(con)
+        rows = con.execute("SELECT data_element, value, source FROM data_values WHERE unit_code = '24820' "
+                           "AND period = '2025M09'").fetchall()  # fmt: skip
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def send_and_accept(sub: Submission, raw: dict[str, str]) -> None:
+        submission_save(actor=Actor.of(users["officer"]), submission=sub, raw=raw, today=IN_SEPT)
+        submission_submit(actor=manager, submission=sub, today=IN_SEPT, now=ON_TIME)
+        submission_accept(actor=province_user, submission=sub)
+
+    # Another system already sent the optional self-assessment; the report leaves it empty.
+    row = {"data_element": "TY_LE", "unit_code": "24820", "period": SEPT, "value": "55"}
+    batch_ingest(actor=Actor.system("test"), source=motcua, table="data_values", records=[(2, row)])
+    sub = filled(form, province["24820"], users)
+    submission_submit(actor=manager, submission=sub, today=IN_SEPT, now=ON_TIME)
+    submission_accept(actor=province_user, submission=sub)
+    assert stored()["TY_LE"] == (55.0, motcua.code)  # not the report's: left alone
+
+    submission_reopen(actor=province_user, submission=sub, reason="Bổ sung tỷ lệ.", today=IN_SEPT)
+    send_and_accept(sub, {"TY_LE": "80"})
+    assert stored()["TY_LE"] == (80.0, "bao-cao-dinh-ky")
+
+    submission_reopen(actor=province_user, submission=sub, reason="Rút tỷ lệ tự đánh giá.", today=IN_SEPT)
+    send_and_accept(sub, {"TY_LE": ""})
+    after = stored()
+    assert after["TY_LE"] == (None, "bao-cao-dinh-ky")  # withdrawn, not kept at 80
+    assert after["HSCV_TOTAL"] == (120.0, "bao-cao-dinh-ky") and after["TO_CNSCD_THANH_VIEN"][0] == 7.0
+
+
 def test_completeness_counts_and_indicator(
     form: ReportForm,
     province: dict[str, OrgUnit],

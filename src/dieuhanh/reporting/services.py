@@ -515,12 +515,15 @@ def submission_accept(*, actor: Actor, submission: Submission) -> IngestBatch | 
             "Chỉ duyệt được báo cáo đã gửi.",
             "Only a submitted report can be accepted.",
         )
-    values = submission_values(sub)
+    values = {code: v for code, v in submission_values(sub).items() if v is not None}
+    # An element emptied since an earlier acceptance (reopened, then sent again) is withdrawn:
+    # its stored value becomes empty, so no indicator keeps counting a figure the unit took back.
+    withdrawn = _reported_before(sub, [e.code for e in form_elements(sub.form) if e.code not in values])
     records = [
-        (i, {"data_element": code, "unit_code": sub.unit.code, "period": sub.period, "value": repr(v)})
-        for i, (code, v) in enumerate(sorted(values.items()), start=1)
-        if v is not None
-    ]
+        (i, {"data_element": code, "unit_code": sub.unit.code, "period": sub.period,
+             "value": repr(values[code]) if code in values else ""})
+        for i, code in enumerate(sorted([*values, *withdrawn]), start=1)
+    ]  # fmt: skip
     batch = None
     if records:
         source = source_default(code=SOURCE_CODE, name=SOURCE_NAME)
@@ -569,6 +572,26 @@ def submission_accept(*, actor: Actor, submission: Submission) -> IngestBatch | 
         indicator_values_refresh_after_batch(batch=batch)
     submission.refresh_from_db()
     return batch
+
+
+def _reported_before(sub: Submission, codes: list[str]) -> list[str]:
+    """Of ``codes``, those whose value in the lake for the unit and period was last written by a
+    report (this channel's source) and is not empty."""
+    from dieuhanh.ingest.services import get_lake
+
+    lake = get_lake()
+    if not codes or not lake.exists("data_values"):
+        return []
+    con = lake.connect()
+    try:
+        rows = con.execute(
+            "SELECT data_element FROM data_values WHERE unit_code = ? AND period = ? AND source = ? "
+            f"AND value IS NOT NULL AND data_element IN ({', '.join('?' for _ in codes)})",
+            [sub.unit.code, sub.period, SOURCE_CODE, *codes],
+        ).fetchall()
+    finally:
+        con.close()
+    return sorted(r[0] for r in rows)
 
 
 def submission_return(

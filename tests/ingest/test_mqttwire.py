@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -135,3 +138,36 @@ def test_while_paused_nothing_is_read_and_the_broker_keeps_the_backlog(broker: B
         assert len(inbox.wait(20)) == 20
     finally:
         sub.stop()
+
+
+def test_user_name_and_password_are_sent_and_a_refusal_is_explained(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secured = Broker(tmp_path)
+    passwords = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwords), "tram-dl", "mật-khẩu đúng"], check=True)
+    secured.conf.write_text(
+        secured.conf.read_text(encoding="utf-8").replace(
+            "allow_anonymous true", f"allow_anonymous false\npassword_file {passwords}"
+        ),
+        encoding="utf-8",
+    )
+    secured.start()
+    inbox = Inbox()
+    try:
+        wrong = Subscription(host="127.0.0.1", port=secured.port, client_id="test-wire-wrong", topic="t/#",
+                             deliver=inbox.deliver, username="tram-dl", password="sai")  # fmt: skip
+        with caplog.at_level(logging.WARNING, logger="dieuhanh.ingest.mqttwire"):
+            wrong.start()
+            assert not wrong.subscribed.wait(2)
+            wrong.stop()
+        assert "connection refused" in caplog.text
+        right = Subscription(host="127.0.0.1", port=secured.port, client_id="test-wire-right", topic="t/#",
+                             deliver=inbox.deliver, username="tram-dl", password="mật-khẩu đúng")  # fmt: skip
+        right.start()
+        try:
+            assert right.subscribed.wait(20)
+        finally:
+            right.stop()
+    finally:
+        secured.stop()

@@ -174,11 +174,12 @@ class ObservationSubscriber:
             pause = last + self.derive_every - time.monotonic()
             if pause > 0 and not self._writer_done.is_set():
                 self._writer_done.wait(pause)
+            self._deriving = True  # before taking them: `settled` must never see them nowhere
             stored = [self._stored.popleft() for _ in range(len(self._stored))]
             if not stored:
+                self._deriving = False
                 continue
             last = time.monotonic()
-            self._deriving = True
             try:
                 close_old_connections()
                 after_batches(self.table, stored)  # never raises

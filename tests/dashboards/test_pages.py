@@ -168,3 +168,13 @@ def test_unit_page_sets_the_unit_beside_its_parent_and_peers(
     row = worst[worst.index("Tỷ lệ hồ sơ nộp trực tuyến") :]
     row = row[: row.index("</tr>")]
     assert "3/3" in row and "kéo tụt" in row  # last of three: it pulls the ward down
+
+
+def test_the_environment_sector_lists_the_aqi_bands_in_their_official_order(computed: None) -> None:
+    from dieuhanh.dashboards.selectors import sector_codes, sectors
+
+    env = next(s for s in sectors() if s.code == "moi-truong")
+    codes = sector_codes(env)
+    bands = ["good", "moderate", "poor", "bad", "very_bad", "hazardous"]  # Tốt … Nguy hại (QĐ 1459)
+    assert [c for c in codes if c.startswith("aqi.days_")] == [f"aqi.days_{b}" for b in bands]
+    assert [c for c in codes if c.startswith("aqi.hours_")] == [f"aqi.hours_{b}" for b in bands]

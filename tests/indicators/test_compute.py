@@ -74,6 +74,9 @@ def test_full_compute_stores_sums_up_the_tree(source: Source, lake: Lake) -> Non
     # Groups the records cannot support: null with the reason, never a number.
     total = value("cs766.total", "68", "2025M07")
     assert total.value is None and total.reason.startswith("missing_components:cs766.transparency")
+    shown = indicator_value_lookup(code="cs766.total", unit_code="68", period_key="2025M07")["reason_text"]
+    assert shown["vi"].startswith("Thiếu thành phần: Chỉ số 766 — Công khai, minh bạch (18 điểm); ")
+    assert shown["en"].startswith("Missing components: Index 766 — transparency (of 18); ")
     # Running again changes nothing.
     again = indicator_values_compute(full=True)
     assert again.written == 0 and again.unchanged == run.written and again.deleted == 0

@@ -20,7 +20,7 @@ from dieuhanh.accounts.models import User
 from dieuhanh.accounts.scoping import in_scope
 from dieuhanh.core.periods import Period, PeriodError, parse_period, period_of
 from dieuhanh.indicators.engine.fmt import format_value
-from dieuhanh.indicators.engine.results import reason_text
+from dieuhanh.indicators.engine.results import missing_components, reason_text
 from dieuhanh.indicators.models import IndicatorDefinition, IndicatorValue
 from dieuhanh.ingest.models import IngestBatch
 from dieuhanh.orgunits.models import LEVEL_OF_KIND, Kind, OrgUnit
@@ -120,7 +120,14 @@ def _definitions(codes: list[str] | None = None) -> dict[str, IndicatorDefinitio
     return {d.code: d for d in qs}
 
 
-def _tile(d: IndicatorDefinition, v: IndicatorValue | None, lang: str) -> Tile:
+def _names(codes: set[str], lang: str) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = IndicatorDefinition.objects.filter(code__in=codes).values_list("code", "name_vi", "name_en")
+    return {code: name_en if lang == "en" else name_vi for code, name_vi, name_en in rows}
+
+
+def _tile(d: IndicatorDefinition, v: IndicatorValue | None, lang: str, names: dict[str, str]) -> Tile:
     value = v.value if v else None
     return Tile(
         code=d.code, name=d.name_en if lang == "en" else d.name_vi, value=value,
@@ -128,7 +135,7 @@ def _tile(d: IndicatorDefinition, v: IndicatorValue | None, lang: str) -> Tile:
         direction=d.direction, target=v.target if v else None,
         target_display=format_value(v.target, d.unit, d.decimals, lang) if v and v.target is not None else "",
         status=(v.status if v else "") or "", rank=v.rank if v else None, rank_of=v.rank_of if v else None,
-        reason=reason_text(v.reason, None, lang) if v else "", numerator=v.numerator if v else None,
+        reason=reason_text(v.reason, None, lang, names) if v else "", numerator=v.numerator if v else None,
         denominator=v.denominator if v else None, computed_at=v.computed_at if v else None,
     )  # fmt: skip
 
@@ -142,7 +149,8 @@ def tiles(*, unit: OrgUnit, codes: list[str], period: Period, lang: str, trend: 
             unit=unit, period=period.key, indicator__code__in=codes
         ).select_related("indicator")
     }
-    out = [_tile(defs[c], values.get(c), lang) for c in codes if c in defs]
+    names = _names(missing_components(v.reason for v in values.values()), lang)
+    out = [_tile(defs[c], values.get(c), lang, names) for c in codes if c in defs]
     if trend and out:
         keys = [period.key]
         p = period

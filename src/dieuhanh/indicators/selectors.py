@@ -23,6 +23,7 @@ from dieuhanh.indicators.engine import (
     Value,
     drill_sql,
     format_value,
+    missing_components,
     reason_text,
 )
 from dieuhanh.indicators.engine.drill import drill_columns
@@ -91,6 +92,14 @@ def _number(x: float | None) -> float | int | None:
     return int(x) if float(x).is_integer() and abs(x) < 2**53 else round(float(x), 6)
 
 
+def _component_names(reason: str, lang: str) -> dict[str, str]:
+    codes = missing_components([reason])
+    if not codes:
+        return {}
+    rows = IndicatorDefinition.objects.filter(code__in=codes).values_list("code", "name_vi", "name_en")
+    return {code: name_en if lang == "en" else name_vi for code, name_vi, name_en in rows}
+
+
 def value_as_dict(
     *,
     definition: IndicatorDefinition,
@@ -122,8 +131,8 @@ def value_as_dict(
         "name": {"vi": definition.name_vi, "en": definition.name_en},
         "reason": reason,
         "reason_text": {
-            "vi": reason_text(reason, catalog_def, "vi"),
-            "en": reason_text(reason, catalog_def, "en"),
+            "vi": reason_text(reason, catalog_def, "vi", _component_names(reason, "vi")),
+            "en": reason_text(reason, catalog_def, "en", _component_names(reason, "en")),
         }
         if reason
         else None,

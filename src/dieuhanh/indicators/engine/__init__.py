@@ -23,7 +23,7 @@ from .fmt import format_number, format_value
 from .incremental import affected_periods, changed_rows
 from .loader import PACKS_DIR, load_catalog
 from .model import Catalog, Component, Definition, Rule, Target, Text
-from .results import Value, reason_text
+from .results import Value, missing_components, reason_text
 
 __all__ = [
     "DEFAULT_REGIMES",
@@ -50,5 +50,6 @@ __all__ = [
     "format_number",
     "format_value",
     "load_catalog",
+    "missing_components",
     "reason_text",
 ]

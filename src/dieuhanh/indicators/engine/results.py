@@ -61,8 +61,11 @@ def clean(x: Any) -> float | None:
     return round(float(x), NOISE_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def reason_text(reason: str, definition: Definition | None, lang: str = "vi") -> str:
-    """A reason code as a sentence; a definition's own ``null_reason`` comes first."""
+def reason_text(
+    reason: str, definition: Definition | None, lang: str = "vi", names: Mapping[str, str] | None = None
+) -> str:
+    """A reason code as a sentence; a definition's own ``null_reason`` comes first. ``names``
+    (indicator code → name in ``lang``) names the missing components instead of their codes."""
     if not reason:
         return ""
     code, _, detail = reason.partition(":")
@@ -70,8 +73,19 @@ def reason_text(reason: str, definition: Definition | None, lang: str = "vi") ->
     if definition is not None and definition.null_reason is not None:
         parts.append(definition.null_reason.get(lang))
     vi, en = REASONS.get(code, (reason, reason))
-    parts.append((en if lang == "en" else vi).format(detail=detail.replace(",", ", ")))
+    items = [(names or {}).get(c, c) for c in detail.split(",")] if detail else []
+    parts.append((en if lang == "en" else vi).format(detail=("; " if names else ", ").join(items)))
     return " ".join(parts)
+
+
+def missing_components(reasons: Iterable[str]) -> set[str]:
+    """The indicator codes named by ``missing_components`` reasons."""
+    out: set[str] = set()
+    for reason in reasons:
+        code, _, detail = reason.partition(":")
+        if code == "missing_components" and detail:
+            out.update(detail.split(","))
+    return out
 
 
 def base_values(

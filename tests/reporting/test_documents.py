@@ -139,6 +139,10 @@ def test_download_and_upload_through_the_page(
     # A locked period shows the values but no entry fields.
     locked = client.get("/bao-cao/test.thang/2025M10/24820/").content.decode()
     assert 'name="v_HSCV_TOTAL"' not in locked and 'name="v_HSCV_TOTAL"' in client.get(url).content.decode()
+    assert "Tháng 10/2025" in locked  # periods as people read them, not as keys
+    home = client.get("/bao-cao/").content.decode()
+    current = period_of("month", timezone.localdate()).previous()  # the latest period that has ended
+    assert f'title="{current.key}">{current.label("vi")}</a>' in home and "<td>Hằng tháng</td>" in home
 
 
 def accepted_month(form: ReportForm, province: dict[str, OrgUnit], make_user: Callable[[str, str], User],

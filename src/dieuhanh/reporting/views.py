@@ -93,8 +93,9 @@ def home(request: HttpRequest) -> HttpResponse:
             mine = submission_find(form, user.unit, period) or "missing"
         c = completeness(form, period, within=user.unit) if user.unit is not None else None
         rows.append(
-            {"form": form, "period": period, "deadline": deadline(form, period), "mine": mine, "c": c}
-        )
+            {"form": form, "regime": form.regime_label(_lang()), "period": period,
+             "deadline": deadline(form, period), "mine": mine, "c": c}
+        )  # fmt: skip
     return render(
         request,
         "reporting/home.html",

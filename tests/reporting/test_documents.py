@@ -143,6 +143,7 @@ def test_download_and_upload_through_the_page(
     home = client.get("/bao-cao/").content.decode()
     current = period_of("month", timezone.localdate()).previous()  # the latest period that has ended
     assert f'title="{current.key}">{current.label("vi")}</a>' in home and "<td>Hằng tháng</td>" in home
+    assert "<dd>Hằng tháng (từ Tháng 7/2025)</dd>" in client.get("/bao-cao/test.thang/").content.decode()
 
 
 def accepted_month(form: ReportForm, province: dict[str, OrgUnit], make_user: Callable[[str, str], User],

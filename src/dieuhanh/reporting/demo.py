@@ -90,7 +90,9 @@ def reporting_demo(actor: Actor, *, report: Callable[[str], None] = lambda _: No
     for form in ReportForm.objects.filter(code__in=["bc.cds_xa_thang", "bc.cds_so_quy"]):
         elements = form_elements(form)
         by_code = {e.code: e for e in elements}
-        periods = list(reversed(form_periods(form, today=today, last=4)))
+        # Every period since the form's first: the accepted forms are where the work-record
+        # figures come from from 2026M07 on, so a period left empty would be a gap in them.
+        periods = list(reversed(form_periods(form, today=today, last=24)))
         closed = [i for i, p in enumerate(periods) if p.end <= today and deadline(form, p) < today]
         last_closed = closed[-1] if closed else -1
         for index, period in enumerate(periods):

@@ -125,6 +125,7 @@ def form_detail(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "reporting/form_detail.html",
         {
+            "regime": form.regime_label(_lang()),
             "form": form,
             "periods": periods,
             "elements": form_elements(form),

@@ -129,6 +129,10 @@ def _names(codes: set[str], lang: str) -> dict[str, str]:
 
 def _tile(d: IndicatorDefinition, v: IndicatorValue | None, lang: str, names: dict[str, str]) -> Tile:
     value = v.value if v else None
+    own = d.name_en if lang == "en" else d.name_vi
+    if " — " in own:  # "Chỉ số 766 — Tổng điểm": its components are named without "Chỉ số 766 — "
+        family = own.split(" — ")[0] + " — "
+        names = {c: n.removeprefix(family) for c, n in names.items()}
     return Tile(
         code=d.code, name=d.name_en if lang == "en" else d.name_vi, value=value,
         display=format_value(value, d.unit, d.decimals, lang), unit=d.unit, decimals=d.decimals,

@@ -333,6 +333,14 @@ def test_completeness_counts_and_indicator(
     client.force_login(users["province"])
     page = client.get(f"/linh-vuc/van-ban-dien-tu/?regime=month&period={SEPT}&unit=68").content.decode()
     assert "Tỷ lệ báo cáo định kỳ đã gửi" in page and "66,7" in page
+    # The period's page lists the units, and its filters keep only those asked for.
+    listed = client.get(f"/bao-cao/{form.code}/{SEPT}/").content.decode()
+    assert all(f"<code>{code}</code>" in listed for code in ("24781", "24820", "25270"))
+    for state, only in [("missing", "24781"), ("late", "25270"), ("submitted", "25270")]:
+        page = client.get(f"/bao-cao/{form.code}/{SEPT}/?state={state}").content.decode()
+        assert [code for code in ("24781", "24820", "25270") if f"<code>{code}</code>" in page] == [only], (
+            state
+        )
 
 
 def test_reminders_before_and_after_the_deadline_once_each(

@@ -141,6 +141,13 @@ def period_detail(request: HttpRequest, code: str, period: str) -> HttpResponse:
     form = form_get(code=code)
     p = _period(form, period)
     c = completeness(form, p, within=user.unit)
+    state = request.GET.get("state", "")
+    keep = {
+        "missing": lambda r: r.state == "missing",
+        "late": lambda r: r.on_time is False,
+        "submitted": lambda r: r.state == "submitted",
+        "returned": lambda r: r.state == "returned",
+    }.get(state, lambda r: True)
     return render(
         request,
         "reporting/period_detail.html",
@@ -148,6 +155,8 @@ def period_detail(request: HttpRequest, code: str, period: str) -> HttpResponse:
             "form": form,
             "period": p,
             "c": c,
+            "rows": [r for r in c.rows if keep(r)],
+            "state": state if state in ("missing", "late", "submitted", "returned") else "",
             "lang": _lang(),
             "unit": user.unit,
             "on_time_share": c.share(c.on_time),

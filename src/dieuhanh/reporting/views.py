@@ -28,6 +28,7 @@ from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import orgunit_get
 from dieuhanh.reporting.models import ReportForm, Submission, SubmissionStatus
 from dieuhanh.reporting.selectors import (
+    CompletenessRow,
     can_decide,
     completeness,
     current_period,
@@ -142,12 +143,12 @@ def period_detail(request: HttpRequest, code: str, period: str) -> HttpResponse:
     p = _period(form, period)
     c = completeness(form, p, within=user.unit)
     state = request.GET.get("state", "")
-    keep = {
-        "missing": lambda r: r.state == "missing",
-        "late": lambda r: r.on_time is False,
-        "submitted": lambda r: r.state == "submitted",
-        "returned": lambda r: r.state == "returned",
-    }.get(state, lambda r: True)
+
+    def keep(r: CompletenessRow) -> bool:
+        if state == "late":
+            return r.on_time is False
+        return r.state == state if state in ("missing", "submitted", "returned") else True
+
     return render(
         request,
         "reporting/period_detail.html",

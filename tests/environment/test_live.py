@@ -66,6 +66,10 @@ def test_the_panel_is_scoped_and_embedded(
     commune = login(make_user, Role.VIEWER, "24820")
     html = commune.get("/moi-truong/truc-tiep/").content.decode()
     assert "Trạm Lạc Dương" in html and "Trạm Đà Lạt" not in html
+    # Opened by itself it is a page (menu, styles); polled by htmx, only the fragment.
+    assert "<html" in html and 'href="/linh-vuc/moi-truong/"' in html
+    polled = commune.get("/moi-truong/truc-tiep/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in polled and polled.startswith('<section id="env-live"')
     assert Client().get("/moi-truong/truc-tiep/").status_code == 302  # signed-in users only
     province = login(make_user, Role.VIEWER, "68")
     sector = province.get("/linh-vuc/moi-truong/").content.decode()

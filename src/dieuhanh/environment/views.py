@@ -13,7 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dieuhanh.accounts.models import User
+from dieuhanh.dashboards.selectors import sectors
 from dieuhanh.environment.selectors import episodes_for, live_version, stations_now
+from dieuhanh.web.pages import page_language
 
 POLL_SECONDS = 1
 
@@ -30,4 +32,9 @@ def live(request: HttpRequest) -> HttpResponse:
         "version": version, "wall": wall, "poll": POLL_SECONDS, "stations": stations_now(user=user),
         "open": episodes_for(user=user, open_only=True), "recent": episodes_for(user=user, limit=5),
     }  # fmt: skip
-    return render(request, "environment/_live.html", context)
+    if request.headers.get("HX-Request") == "true" or "v" in request.GET:  # polled by a page holding it
+        return render(request, "environment/_live.html", context)
+    # Opened by itself (a link, a bookmark on a screen): the panel in a page of its own.
+    sector = next((s for s in sectors() if s.code == "moi-truong"), None)
+    context["sector_name"] = sector.name(page_language()) if sector else ""
+    return render(request, "environment/live_page.html", context)

@@ -169,7 +169,7 @@ def worker(stations: int, days: int, samples: int, batch_size: int, workdir: Pat
         gateway.loop_start()
         last = first + hours - 1
         for k in range(min(samples, stations)):  # a new station-hour each time
-            page = client.get("/moi-truong/truc-tiep/")
+            page = client.get("/moi-truong/truc-tiep/", HTTP_HX_REQUEST="true")  # as htmx polls it
             version = page.content.decode().split('data-version="')[1].split('"')[0]
             s = k % stations
             t0 = time.perf_counter()

@@ -11,7 +11,7 @@ from django.db.models import Count, Max, QuerySet
 from dieuhanh.accounts.models import User
 from dieuhanh.accounts.scoping import restrict
 from dieuhanh.environment.aqi import LABELS, Band, band
-from dieuhanh.environment.models import AlertEpisode, Station
+from dieuhanh.environment.models import AlertEpisode, AlertRule, Station
 
 
 def live_version() -> str:
@@ -56,3 +56,13 @@ def episodes_for(*, user: User, open_only: bool = False, limit: int = 10) -> lis
     return list(
         qs.order_by("ended_at", "-started_at")[:limit] if open_only else qs.order_by("-started_at")[:limit]
     )
+
+
+def alert_rules_for(*, user: User) -> list[AlertRule]:
+    """The thresholds that watch the user's stations: those of a station in the subtree, and
+    those on every station."""
+    from django.db.models import Q
+
+    mine = stations_for(user=user).values("pk")
+    return list(AlertRule.objects.select_related("station").filter(Q(station__isnull=True) | Q(station__in=mine))
+                .order_by("name"))  # fmt: skip

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from dieuhanh.accounts.scoping import in_scope
 from dieuhanh.audit.services import Actor, audit_record, snapshot
-from dieuhanh.core.errors import Problem
+from dieuhanh.core.errors import PermissionDenied, Problem, UserError
 from dieuhanh.environment.aqi import (
     DailyAQI,
     HourlyAQI,
@@ -570,3 +570,100 @@ def alert_rule_default(*, actor: Actor) -> AlertRule:
         with transaction.atomic():
             audit_record(actor=actor, action="alert_rule.create", obj=rule, after=snapshot(rule))
     return rule
+
+
+ALERT_RULE_FIELDS = (
+    "name",
+    "metric",
+    "operator",
+    "value",
+    "consecutive_hours",
+    "station",
+    "recipients",
+    "active",
+)
+
+
+def alert_rule_save(*, actor: Actor, rule: AlertRule | None, data: dict[str, Any]) -> AlertRule:
+    """Create (``rule`` None) or change an alert threshold, audited.
+
+    Who: a unit manager or an administrator whose subtree holds the rule's station, or, for a rule
+    on every station, every active station. The threshold is checked here, whatever the form:
+    a non-negative value, 1–72 consecutive hours, valid e-mail recipients.
+    """
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    user = actor.user
+    station: Station | None = data.get("station")
+    if user is not None:
+        if rule is not None:  # the rule as it is must be the user's too
+            _require_rule_scope(user, rule.station)
+        _require_rule_scope(user, station)
+    problems: list[Problem] = []
+
+    def refuse(field: str, vi: str, en: str) -> None:
+        problems.append(Problem(code=f"alert_rule.{field}", field=field, message_vi=vi, message_en=en))
+
+    name = str(data.get("name") or "").strip()
+    if not name:
+        refuse("name", "Cần đặt tên cho ngưỡng cảnh báo.", "The threshold needs a name.")
+    value = data.get("value")
+    if value is None or not math.isfinite(float(value)) or float(value) < 0:
+        refuse("value", "Ngưỡng phải là một số không âm.", "The threshold must be a number, zero or more.")
+    hours = data.get("consecutive_hours")
+    if hours is None or not 1 <= int(hours) <= 72:
+        refuse(
+            "consecutive_hours", "Số giờ liên tiếp phải từ 1 đến 72.", "Consecutive hours must be 1 to 72."
+        )
+    if data.get("metric") not in Metric.values:
+        refuse("metric", "Thông số không hợp lệ.", "Unknown parameter.")
+    if data.get("operator") not in ("gt", "ge"):
+        refuse("operator", "Phép so sánh không hợp lệ.", "Unknown comparison.")
+    recipients = [r.strip() for r in str(data.get("recipients") or "").splitlines() if r.strip()]
+    for address in recipients:
+        try:
+            validate_email(address)
+        except ValidationError:
+            refuse(
+                "recipients",
+                f"Địa chỉ thư điện tử không hợp lệ: {address}.",
+                f"Not an e-mail address: {address}.",
+            )
+    if problems:
+        raise UserError("alert_rule.invalid", "Ngưỡng cảnh báo chưa hợp lệ.", "The alert threshold is not valid.",
+                        problems=problems)  # fmt: skip
+    with transaction.atomic():
+        before = snapshot(rule) if rule is not None else None
+        target = rule or AlertRule()
+        target.name, target.metric, target.operator = name, data["metric"], data["operator"]
+        target.value, target.consecutive_hours = float(value), int(hours)  # type: ignore[arg-type]
+        target.station, target.recipients = station, "\n".join(recipients)
+        target.active = bool(data.get("active", True))
+        target.save()
+        action = "alert_rule.update" if rule is not None else "alert_rule.create"
+        audit_record(actor=actor, action=action, obj=target, unit=station.unit if station else None,
+                     before=before, after=snapshot(target))  # fmt: skip
+    return target
+
+
+def alert_rule_may_change(user: Any, station: Station | None) -> bool:
+    """Whether ``user`` may add or change a threshold on ``station`` (None: on every station)."""
+    try:
+        _require_rule_scope(user, station)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _require_rule_scope(user: Any, station: Station | None) -> None:
+    from dieuhanh.accounts.scoping import require
+
+    if station is not None:
+        require(user, "approve", station.unit)
+        return
+    units = list(OrgUnit.objects.filter(stations__active=True).distinct())
+    if not units:
+        require(user, "administer", None if user.unit is None else user.unit)
+    for unit in units:
+        require(user, "approve", unit)

@@ -8,14 +8,27 @@ the time the subscriber takes to store a batch and derive its AQI (see docs/envi
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.models import User
+from dieuhanh.audit.services import Actor
+from dieuhanh.core.errors import UserError
 from dieuhanh.dashboards.selectors import sectors
-from dieuhanh.environment.selectors import episodes_for, live_version, stations_now
-from dieuhanh.web.pages import page_language
+from dieuhanh.environment.forms import AlertRuleForm
+from dieuhanh.environment.models import AlertRule
+from dieuhanh.environment.selectors import (
+    alert_rules_for,
+    episodes_for,
+    live_version,
+    stations_for,
+    stations_now,
+)
+from dieuhanh.environment.services import ALERT_RULE_FIELDS, alert_rule_may_change, alert_rule_save
+from dieuhanh.web.pages import page, page_language, refuse, user_of
 
 POLL_SECONDS = 1
 
@@ -35,6 +48,39 @@ def live(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request") == "true" or "v" in request.GET:  # polled by a page holding it
         return render(request, "environment/_live.html", context)
     # Opened by itself (a link, a bookmark on a screen): the panel in a page of its own.
-    sector = next((s for s in sectors() if s.code == "moi-truong"), None)
-    context["sector_name"] = sector.name(page_language()) if sector else ""
+    context["sector_name"] = _sector_name()
     return render(request, "environment/live_page.html", context)
+
+
+def _sector_name() -> str:
+    sector = next((s for s in sectors() if s.code == "moi-truong"), None)
+    return sector.name(page_language()) if sector else ""
+
+
+@page
+def rules(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The alert thresholds the user's stations are watched with; a manager of those stations (or
+    of every station, for a rule on all) adds and changes them here, audited."""
+    user = user_of(request)
+    visible = alert_rules_for(user=user)
+    rule = None
+    if pk is not None:
+        rule = next((r for r in visible if r.pk == pk), None)
+        if rule is None or not alert_rule_may_change(user, rule.station):
+            raise Http404
+    form = AlertRuleForm(request.POST or None, instance=rule, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = {f: form.cleaned_data.get(f) for f in ALERT_RULE_FIELDS}
+            fresh = AlertRule.objects.get(pk=rule.pk) if rule is not None else None
+            alert_rule_save(actor=Actor.of(user), rule=fresh, data=data)
+            messages.success(request, _("Saved."))
+            return redirect("environment:rules")
+        except UserError as exc:
+            refuse(request, exc)
+    stations_editable = {r.pk for r in visible if alert_rule_may_change(user, r.station)}
+    return render(request, "environment/rules.html", {
+        "rules": visible, "rule": rule, "form": form, "editable": stations_editable,
+        "can_edit": rule is not None or any(alert_rule_may_change(user, s) for s in [None, *stations_for(user=user)]),
+        "sector_name": _sector_name(),
+    })  # fmt: skip

@@ -1,7 +1,8 @@
 """Django settings, read from the environment (see docs/operate.md).
 
 `DATABASE_URL` (default: SQLite in the data directory), `DIEUHANH_DATA_DIR` (default `./var`),
-`DIEUHANH_SECRET_KEY`, `DIEUHANH_DEBUG`, `DIEUHANH_ALLOWED_HOSTS`, `DIEUHANH_MQTT_URL`.
+`DIEUHANH_SECRET_KEY`, `DIEUHANH_DEBUG`, `DIEUHANH_ALLOWED_HOSTS`, `DIEUHANH_MQTT_URL`,
+`DIEUHANH_MQTT_CA_FILE`.
 """
 
 from __future__ import annotations
@@ -190,6 +191,8 @@ SILENCED_SYSTEM_CHECKS: list[str] = (
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MQTT_URL = os.environ.get("DIEUHANH_MQTT_URL", "mqtt://127.0.0.1:1883")
+# For mqtts:// with a certificate of the province's own authority (empty: the system's trust store).
+MQTT_CA_FILE = os.environ.get("DIEUHANH_MQTT_CA_FILE", "")
 
 EMAIL_BACKEND = os.environ.get("DIEUHANH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DIEUHANH_FROM_EMAIL", "dieuhanh@localhost")

@@ -171,3 +171,95 @@ def test_user_name_and_password_are_sent_and_a_refusal_is_explained(
             right.stop()
     finally:
         secured.stop()
+
+
+def _certificates(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A throwaway authority and a certificate for localhost it signed (OpenSSL 3's command line)."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    ca_key, ca, key, csr, cert = (
+        tmp_path / n for n in ("ca.key", "ca.crt", "server.key", "server.csr", "server.crt")
+    )
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca), "-days", "2",
+            "-subj", "/CN=dieuhanh test authority")  # fmt: skip
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost")  # fmt: skip
+    openssl("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial", "-out",
+            str(cert), "-days", "2", "-copy_extensions", "copy")  # fmt: skip
+    return ca, cert, key
+
+
+def test_mqtts_checks_the_broker_certificate_and_carries_messages(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import ssl
+
+    ca, cert, key = _certificates(tmp_path)
+    secured = Broker(tmp_path)
+    secured.conf.write_text(
+        secured.conf.read_text(encoding="utf-8").replace(
+            f"listener {secured.port} 127.0.0.1",
+            f"listener {secured.port} 127.0.0.1\ncafile {ca}\ncertfile {cert}\nkeyfile {key}",
+        ),
+        encoding="utf-8",
+    )
+    secured.start()
+    inbox = Inbox()
+    try:
+        untrusted = Subscription(host="localhost", port=secured.port, client_id="test-wire-tls-no", topic="t/#",
+                                 deliver=inbox.deliver, tls=ssl.create_default_context())  # fmt: skip
+        with caplog.at_level(logging.WARNING, logger="dieuhanh.ingest.mqttwire"):
+            untrusted.start()
+            assert not untrusted.subscribed.wait(2)  # the system does not trust our throwaway authority
+            untrusted.stop()
+        assert "CERTIFICATE_VERIFY_FAILED" in caplog.text
+        trusted = Subscription(host="localhost", port=secured.port, client_id="test-wire-tls", topic="t/#",
+                               deliver=inbox.deliver, tls=ssl.create_default_context(cafile=str(ca)))  # fmt: skip
+        trusted.start()
+        try:
+            assert trusted.subscribed.wait(20)
+            gateway = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="test-wire-tls-pub")
+            gateway.tls_set(ca_certs=str(ca))
+            gateway.connect("localhost", secured.port)
+            gateway.loop_start()
+            big = b"x" * 40_000  # several TLS records in one message
+            for info in [gateway.publish("t/a", p, qos=1) for p in [b"{}", big, b"[]"] * 50]:
+                info.wait_for_publish(30)
+            gateway.disconnect()
+            gateway.loop_stop()
+            got = inbox.wait(150)
+            assert [m.payload for m in got] == [b"{}", big, b"[]"] * 50
+            assert trusted.ack(got) == 150
+        finally:
+            trusted.stop()
+    finally:
+        secured.stop()
+
+
+@pytest.mark.django_db
+def test_the_subscriber_reads_mqtts_addresses_and_refuses_others(tmp_path: Path, province: object) -> None:
+    import ssl
+
+    from dieuhanh.core.errors import UserError
+    from dieuhanh.ingest.mqtt import ObservationSubscriber
+    from dieuhanh.ingest.services import source_default
+
+    source = source_default(code="cam-bien-mqtt", name="MQTT")
+    ca, _, _ = _certificates(tmp_path)
+    sub = ObservationSubscriber(
+        url="mqtts://tram:bi-mat@broker.lamdong.gov.vn", source=source, ca_file=str(ca)
+    )
+    wire = sub.subscription
+    assert (wire.host, wire.port, wire.username, wire.password) == (
+        "broker.lamdong.gov.vn",
+        8883,
+        "tram",
+        "bi-mat",
+    )
+    assert isinstance(wire.tls, ssl.SSLContext) and wire.tls.verify_mode == ssl.CERT_REQUIRED
+    assert ObservationSubscriber(url="mqtt://127.0.0.1", source=source).subscription.tls is None
+    with pytest.raises(UserError) as exc:
+        ObservationSubscriber(url="http://127.0.0.1:1883", source=source)
+    assert exc.value.code == "mqtt.url" and "mqtts://" in exc.value.message_vi

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 import threading
 import time
 from collections import deque
@@ -31,6 +32,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from dieuhanh.audit.services import Actor
+from dieuhanh.core.errors import UserError
 from dieuhanh.indicators.services import indicator_catalog, indicator_values_schedule_after_batch
 from dieuhanh.ingest.hooks import Stored, after_batches, fill_records
 from dieuhanh.ingest.models import Channel, Source
@@ -67,11 +69,18 @@ class ObservationSubscriber:
         table: str = "observations",
         backlog: int = 0,
         derive_every: float = 1.0,
+        ca_file: str = "",
     ) -> None:
         parsed = urlparse(url)
+        if parsed.scheme not in ("mqtt", "mqtts"):
+            raise UserError("mqtt.url", f"Địa chỉ MQTT phải bắt đầu bằng mqtt:// hoặc mqtts://: {url}",
+                            f"An MQTT address starts with mqtt:// or mqtts://: {url}")  # fmt: skip
         self.host = parsed.hostname or "127.0.0.1"
-        self.port = parsed.port or 1883
+        self.port = parsed.port or (8883 if parsed.scheme == "mqtts" else 1883)
         self.username, self.password = parsed.username, parsed.password
+        tls = None
+        if parsed.scheme == "mqtts":  # the system's trusted authorities, or the province's own CA
+            tls = ssl.create_default_context(cafile=ca_file or None)
         self.source = source
         self.topic = topic
         self.table = table
@@ -86,7 +95,7 @@ class ObservationSubscriber:
         self._writer_done = threading.Event()
         self.subscription = Subscription(
             host=self.host, port=self.port, client_id=client_id, topic=topic, deliver=self._deliver,
-            username=self.username, password=self.password, paused=self._paused,
+            username=self.username, password=self.password, paused=self._paused, tls=tls,
         )  # fmt: skip
         self.stats.subscribed = self.subscription.subscribed
         self._writer = threading.Thread(target=self._write_loop, name="dieuhanh-mqtt-writer", daemon=True)

@@ -10,8 +10,9 @@ socket in large chunks (``dieuhanh bench ingest`` measures both ends). This clie
 
 What it does, and only that: CONNECT with clean session off (the broker keeps our messages while
 we are away), SUBSCRIBE with QoS 1, incoming PUBLISH with QoS 0 and 1, PUBACK when the caller says
-a message is stored, PINGREQ when idle, reconnection with a growing delay. Not publishing, QoS 2,
-MQTT 5, TLS or wills. ``publish_packet`` is here for the load generator of the benchmark.
+a message is stored, PINGREQ when idle, reconnection with a growing delay, TLS when given a
+context (``mqtts://``). Not publishing, QoS 2, MQTT 5 or wills. ``publish_packet`` is here for
+the load generator of the benchmark.
 
 All socket I/O happens on the network thread. ``ack`` (from any thread) queues the PUBACKs and
 wakes that thread, so the socket never has two users. A message received on an earlier
@@ -26,6 +27,7 @@ import itertools
 import logging
 import select
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -149,12 +151,14 @@ class Subscription:
         paused: Callable[[], bool] = lambda: False,
         min_delay: float = 0.2,
         max_delay: float = 15.0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.host, self.port, self.client_id, self.topic = host, port, client_id, topic
         self.username, self.password = username, password
         self.keepalive = keepalive
         self.deliver, self.paused = deliver, paused
         self.min_delay, self.max_delay = min_delay, max_delay
+        self.tls = tls
         self.connects = 0
         self.connection = next(_CONNECTIONS)
         self.subscribed = threading.Event()
@@ -223,6 +227,8 @@ class Subscription:
     def _session(self) -> None:
         sock = socket.create_connection((self.host, self.port), timeout=10)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.tls is not None:  # the certificate and the host name are checked by the context
+            sock = self.tls.wrap_socket(sock, server_hostname=self.host)
         with self._lock:
             self._sock = sock
             connection = self.connection
@@ -258,6 +264,9 @@ class Subscription:
                 data = sock.recv(262144)
                 if not data:
                     raise MqttError("the broker closed the connection")
+                if isinstance(sock, ssl.SSLSocket):  # a TLS read gives one record: take the rest too
+                    while (more := sock.pending()) > 0:
+                        data += sock.recv(more)
                 buf += data
                 last_heard = now
                 ping_sent = 0.0

@@ -20,7 +20,12 @@ class Command(DieuhanhCommand):
     help = "Subscribe to the MQTT broker and store observations in the lake (runs until stopped)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--url", default=settings.MQTT_URL, help="mqtt://[user:password@]host:port")
+        parser.add_argument("--url", default=settings.MQTT_URL, help="mqtt[s]://[user:password@]host:port")
+        parser.add_argument(
+            "--ca-file",
+            default=settings.MQTT_CA_FILE,
+            help="for mqtts://: the authority to trust (default: the system's)",
+        )
         parser.add_argument("--topic", default="dieuhanh/observations/#")
         parser.add_argument("--source", default="cam-bien-mqtt", help="source system code")
         parser.add_argument(
@@ -37,7 +42,7 @@ class Command(DieuhanhCommand):
         source = source_default(code=opts["source"], name="Cảm biến qua MQTT / sensors over MQTT")
         sub = ObservationSubscriber(
             url=opts["url"], source=source, topic=opts["topic"], client_id=opts["client_id"],
-            batch_size=opts["batch_size"], max_wait=opts["max_wait"],
+            batch_size=opts["batch_size"], max_wait=opts["max_wait"], ca_file=opts["ca_file"],
         )  # fmt: skip
         done = threading.Event()
 

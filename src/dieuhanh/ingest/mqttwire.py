@@ -228,7 +228,11 @@ class Subscription:
         sock = socket.create_connection((self.host, self.port), timeout=10)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.tls is not None:  # the certificate and the host name are checked by the context
-            sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+            try:
+                sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+            except OSError:
+                sock.close()
+                raise
         with self._lock:
             self._sock = sock
             connection = self.connection

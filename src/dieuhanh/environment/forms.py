@@ -10,21 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from dieuhanh.accounts.models import User
 from dieuhanh.environment.models import AlertRule
 from dieuhanh.environment.selectors import stations_for
+from dieuhanh.environment.services import ALERT_RULE_FIELDS
 
 
 class AlertRuleForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = AlertRule
-        fields = [
-            "name",
-            "metric",
-            "operator",
-            "value",
-            "consecutive_hours",
-            "station",
-            "recipients",
-            "active",
-        ]
+        fields = list(ALERT_RULE_FIELDS)  # what the service takes, and only that
         widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

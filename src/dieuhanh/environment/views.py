@@ -78,9 +78,9 @@ def rules(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return redirect("environment:rules")
         except UserError as exc:
             refuse(request, exc)
-    stations_editable = {r.pk for r in visible if alert_rule_may_change(user, r.station)}
+    editable = {r.pk for r in visible if alert_rule_may_change(user, r.station)}
     return render(request, "environment/rules.html", {
-        "rules": visible, "rule": rule, "form": form, "editable": stations_editable,
+        "rules": visible, "rule": rule, "form": form, "editable": editable,
         "can_edit": rule is not None or any(alert_rule_may_change(user, s) for s in [None, *stations_for(user=user)]),
         "sector_name": _sector_name(),
     })  # fmt: skip
